@@ -17,7 +17,6 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "camsla.cli.analyze",
 )
 
 for _name in COMMAND_MODULES:
