@@ -5,8 +5,11 @@ inside the commands, so ``camsla --help`` stays quick."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import typer
+
+from camsla.cli.common import set_config
 
 app = typer.Typer(
     name="camsla",
@@ -17,7 +20,22 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "camsla.cli.db",
+    "camsla.cli.inventory",
+    "camsla.cli.sectors",
+    "camsla.cli.maintenance",
 )
+
+
+
+@app.callback()
+def _global_options(
+    config: Path | None = typer.Option(
+        None, "--config", help="settings file (default: ./camsla.toml when it exists)", envvar="CAMSLA_CONFIG"
+    ),
+) -> None:
+    set_config(config)
+
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)

@@ -1,0 +1,108 @@
+"""Maintenance windows and approved exemptions: time excluded from the SLA (DESIGN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from camsla.db.models import Camera, Contractor, MaintenanceWindow, Sector
+
+
+class MaintenanceError(ValueError):
+    """A window that cannot be added; the message says why."""
+
+
+def add_window(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    camera_id: str | None = None,
+    sector_code: str | None = None,
+    contractor: str | None = None,
+    kind: str = "maintenance",
+) -> MaintenanceWindow:
+    scopes = [x for x in (camera_id, sector_code, contractor) if x is not None]
+    if len(scopes) != 1:
+        raise MaintenanceError("give exactly one of --camera, --sector, --contractor")
+    if start.tzinfo is None or end.tzinfo is None:
+        raise MaintenanceError("--from and --to need a UTC offset, e.g. 2026-11-01T08:00:00+08:00")
+    if not start < end:
+        raise MaintenanceError(f"--from {start.isoformat()} is not before --to {end.isoformat()}")
+    if not reason.strip():
+        raise MaintenanceError("--reason is empty")
+    if kind not in ("maintenance", "exemption"):
+        raise MaintenanceError(f"kind {kind!r} must be maintenance or exemption")
+    contractor_id = None
+    if camera_id is not None and session.get(Camera, camera_id) is None:
+        raise MaintenanceError(f"unknown camera {camera_id}")
+    if sector_code is not None and session.get(Sector, sector_code) is None:
+        raise MaintenanceError(f"unknown sector {sector_code!r}")
+    if contractor is not None:
+        c = session.scalar(select(Contractor).where(Contractor.name == contractor))
+        if c is None:
+            raise MaintenanceError(f"unknown contractor {contractor!r}")
+        contractor_id = c.id
+    window = MaintenanceWindow(
+        camera_id=camera_id,
+        sector_code=sector_code,
+        contractor_id=contractor_id,
+        start=start,
+        end=end,
+        reason=reason.strip(),
+        kind=kind,
+        created_at=datetime.now(UTC),
+    )
+    session.add(window)
+    session.flush()
+    return window
+
+
+def windows_overlapping(session: Session, start: datetime, end: datetime) -> Sequence[MaintenanceWindow]:
+    return session.scalars(
+        select(MaintenanceWindow)
+        .where(MaintenanceWindow.start < end, MaintenanceWindow.end > start)
+        .order_by(MaintenanceWindow.start)
+    ).all()
+
+
+def windows_for_camera(
+    windows: Sequence[MaintenanceWindow], camera: Camera
+) -> list[tuple[datetime, datetime]]:
+    """The windows that cover a camera: by camera, by its sector or by its contractor."""
+    return [
+        (w.start, w.end)
+        for w in windows
+        if w.camera_id == camera.camera_id
+        or (w.sector_code is not None and w.sector_code == camera.sector_code)
+        or (w.contractor_id is not None and w.contractor_id == camera.contractor_id)
+    ]
+
+
+def list_windows(session: Session, *, active_at: datetime | None = None) -> Sequence[MaintenanceWindow]:
+    q = select(MaintenanceWindow).order_by(MaintenanceWindow.start)
+    if active_at is not None:
+        q = q.where(MaintenanceWindow.start <= active_at, MaintenanceWindow.end > active_at)
+    return session.scalars(q).all()
+
+
+def remove_window(session: Session, window_id: int) -> MaintenanceWindow:
+    w = session.get(MaintenanceWindow, window_id)
+    if w is None:
+        raise MaintenanceError(f"no maintenance window with id {window_id}")
+    session.delete(w)
+    return w
+
+
+__all__ = [
+    "MaintenanceError",
+    "add_window",
+    "list_windows",
+    "remove_window",
+    "windows_for_camera",
+    "windows_overlapping",
+]
