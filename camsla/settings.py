@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "CAMSLA_"
+TEST_PREFIX = "CAMSLA_TEST_"  # reserved for the test suite (e.g. CAMSLA_TEST_DATABASE_URL)
 DEFAULT_CONFIG_FILE = "camsla.toml"
 
 
@@ -104,7 +105,7 @@ class Settings(_Section):
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG" or name.startswith(TEST_PREFIX):
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
         value: Any = raw
