@@ -1,0 +1,116 @@
+"""The ``http`` liveness kind: an httpx GET of the camera's snapshot URL (else ``http://<ip>/``).
+
+Basic or Digest credentials are sent when the camera asks (401), through the same challenge code as
+RTSP. 2xx is ok; 401/403 after credentials is ``auth_failed``; any other status or a refused
+connection is ``stream_down``; no connection in time is ``unreachable``; no answer in time ``timeout``.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+import time
+from collections.abc import Generator
+from urllib.parse import urlsplit
+
+import httpx
+
+from camsla.settings import ProbeSettings
+from probe.liveness import auth, net
+from probe.liveness.result import KindResult, errored, failed, ok
+from probe.target import Target
+
+KIND = "http"
+READ_AT_MOST = 256_000  # enough to see a snapshot start arriving; liveness does not need all of it
+
+
+class CameraAuth(httpx.Auth):
+    """Answers a Basic or Digest challenge once (the strongest offered)."""
+
+    def __init__(self, username: str, password: str) -> None:
+        self.username, self.password = username, password
+        self.used = "none"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = auth.choose(auth.parse_challenges(response.headers.get_list("www-authenticate")))
+        if challenge is None:
+            return
+        self.used = challenge.scheme + (f"-{challenge.algorithm.lower()}" if challenge.algorithm else "")
+        uri = request.url.raw_path.decode("ascii")
+        request.headers["Authorization"] = auth.authorization(
+            challenge, username=self.username, password=self.password, method=request.method, uri=uri
+        )
+        yield request
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Cameras serve self-signed certificates; liveness asks "does it answer", not "is it who it says".
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def snapshot_url(target: Target) -> str:
+    return target.snapshot_url or f"http://{target.host}/"
+
+
+async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
+    url = snapshot_url(target)
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("scheme must be http:// or https:// with a host")
+        _ = parts.port
+    except ValueError as e:
+        return errored(KIND, f"bad snapshot_url {url!r}: {e}")
+    username = target.username if target.username is not None else parts.username
+    password = target.password if target.password is not None else (parts.password or "")
+    cam_auth = CameraAuth(username, password or "") if username else None
+    timeout = httpx.Timeout(settings.timeout_s)
+    metrics: dict = {}
+    t0 = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(
+            timeout=timeout, verify=_ssl_context(), trust_env=False, follow_redirects=True
+        ) as client:
+            async with client.stream("GET", url, auth=cam_auth) as resp:
+                metrics["rtt_s"] = round(time.perf_counter() - t0, 6)
+                metrics["status"] = resp.status_code
+                metrics["auth"] = cam_auth.used if cam_auth else "none"
+                if ctype := resp.headers.get("content-type"):
+                    metrics["content_type"] = ctype[:60]
+                if resp.status_code in (401, 403):
+                    why = "after credentials were sent" if username else "and the inventory has no credentials"
+                    return failed(KIND, "auth_failed", f"GET answered {resp.status_code} {why}", **metrics)
+                if not 200 <= resp.status_code < 300:
+                    return failed(KIND, "stream_down", f"GET answered {resp.status_code}", **metrics)
+                got = 0
+                async for chunk in resp.aiter_bytes():
+                    got += len(chunk)
+                    if got >= READ_AT_MOST:
+                        break
+                metrics["bytes"] = got
+                metrics["total_s"] = round(time.perf_counter() - t0, 6)
+                return ok(KIND, f"GET {resp.status_code}, {got} bytes", **metrics)
+    except httpx.ConnectTimeout:
+        return failed(KIND, "unreachable", f"no TCP connection to {parts.hostname} within "
+                      f"{settings.timeout_s:g} s", phase="connect", **metrics)
+    except httpx.TimeoutException:
+        return failed(KIND, "timeout", f"no answer to GET within {settings.timeout_s:g} s", phase="answer",
+                      **metrics)
+    except httpx.ConnectError as e:
+        os_err = net.find_oserror(e)
+        fault, words = net.classify_oserror(os_err) if os_err else ("unreachable", str(e) or "connect failed")
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        return failed(KIND, fault, f"{parts.hostname}:{port}: {words}", phase="connect", **metrics)
+    except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.ReadError) as e:
+        return failed(KIND, "stream_down", f"bad HTTP answer: {e or e.__class__.__name__}", bad_answer=True,
+                      **metrics)
+    except httpx.HTTPError as e:
+        return failed(KIND, "stream_down", f"HTTP error: {e.__class__.__name__}: {e}", **metrics)
+
