@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "camsla.cli.inventory",
     "camsla.cli.sectors",
     "camsla.cli.maintenance",
+    "camsla.cli.ingest",
 )
 
 

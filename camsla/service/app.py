@@ -1,0 +1,137 @@
+"""`camsla serve`: scheduler, probes, web and metrics in one asyncio process.
+
+The Service object holds what the jobs and the web pages share: settings, the database, the
+observation buffer, the scheduler counters and the latest liveness verdict per camera."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from camsla.db import Database, open_db
+from camsla.observation import Observation
+from camsla.service.buffer import ObservationBuffer
+from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
+from camsla.settings import Settings
+
+log = logging.getLogger("camsla.serve")
+
+FLUSH_INTERVAL_S = 2.0
+PRUNE_INTERVAL_S = 3600.0
+
+
+@dataclass
+class Service:
+    settings: Settings
+    db: Database
+    buffer: ObservationBuffer
+    scheduler_stats: SchedulerStats = field(default_factory=SchedulerStats)
+    latest: dict[tuple[str, str], Observation] = field(default_factory=dict)  # (camera, check) -> newest
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_cycle: dict[str, object] = field(default_factory=dict)
+
+    def observe(self, obs: Observation) -> None:
+        """Every probe result passes here: remembered as the newest, queued for the store."""
+        key = (obs.camera_id, obs.check)
+        prev = self.latest.get(key)
+        if prev is None or obs.ts >= prev.ts:
+            self.latest[key] = obs
+        self.buffer.put(obs)
+
+
+def liveness_spread_s(settings: Settings) -> float:
+    """Spread one cycle's probes over the interval, leaving room for the last probes to time out."""
+    p = settings.probe
+    room = p.liveness_interval_s - p.timeout_s - 2.0
+    return max(0.0, min(p.liveness_interval_s * p.jitter, room))
+
+
+async def liveness_job(service: Service) -> None:
+    from camsla.service.targets import load_targets
+    from probe import run_cycle
+
+    def targets():
+        with service.db.session() as s:
+            return load_targets(s, service.settings, datetime.now(UTC))
+
+    batch = await asyncio.to_thread(targets)
+    stats = await run_cycle(batch, service.settings.probe, service.observe, spread_s=liveness_spread_s(service.settings))
+    service.last_cycle["liveness"] = stats
+    log.info("liveness cycle: %d probed, %d ok, %d fail, %d error in %.1fs",
+             stats.count, stats.ok, stats.fail, stats.error, stats.duration_s)
+
+
+async def flush_job(service: Service) -> None:
+    await service.buffer.flush()
+
+
+async def prune_job(service: Service) -> None:
+    from sla.store import ObservationStore
+
+    def prune() -> int:
+        with service.db.session() as s:
+            return ObservationStore(s, service.settings.stale_after).prune_raw(
+                datetime.now(UTC), service.settings.raw_retention_days
+            )
+
+    n = await asyncio.to_thread(prune)
+    if n:
+        log.info("pruned %d raw observations older than %g days", n, service.settings.raw_retention_days)
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
+    JobSpec("flush", flush_job, lambda s: FLUSH_INTERVAL_S, first_delay_s=FLUSH_INTERVAL_S),
+    JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
+)
+
+
+def make_service(settings: Settings) -> Service:
+    db = open_db(settings)
+    return Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+
+
+async def run_service(
+    settings: Settings,
+    *,
+    jobs: tuple[JobSpec, ...] = JOBS,
+    on_ready=None,  # noqa: ANN001 - callable(url) once the web server listens
+    service: Service | None = None,
+) -> Service:
+    """Run until SIGINT/SIGTERM; then stop the scheduler and flush the buffer before returning."""
+    import uvicorn
+
+    from camsla.web import create_app
+
+    service = service or make_service(settings)
+    scheduler = build_scheduler(service, jobs)
+    app = create_app(service)
+    config = uvicorn.Config(app, host=settings.web.host, port=settings.web.port, log_level="warning",
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    scheduler.start()
+
+    async def announce() -> None:
+        while not server.started:
+            await asyncio.sleep(0.05)
+            if server.should_exit:
+                return
+        port = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.web.port
+        url = f"http://{settings.web.host}:{port}/"
+        service.last_cycle["url"] = url
+        if on_ready:
+            on_ready(url)
+
+    announcer = asyncio.create_task(announce())
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
+        scheduler.shutdown(wait=False)
+        n = len(service.buffer)
+        await service.buffer.flush()
+        log.info("stopped; flushed %d buffered observation(s)", n)
+        service.db.dispose()
+    return service

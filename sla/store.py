@@ -1,0 +1,274 @@
+"""The I/O edge of the state engine: observations in, runs and raw observations stored.
+
+``ObservationStore.add`` is the one path every observation takes (probes, collectors, `camsla
+ingest`, remote agents). It is batched and append-friendly: for each (camera, check) the tail run
+is loaded once and the pure ``sla.runs.fold`` extends it; late observations load the runs around
+them and the raw observations needed to split a run exactly. The whole batch is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from camsla.db.models import KeyValue, RawObservation
+from camsla.db.models import Run as RunRow
+from camsla.observation import Observation
+from sla.runs import Run, fold
+
+WATERMARK_KEY = "raw_pruned_before"
+_CHUNK = 400  # keys per IN (...) query
+
+
+@dataclass
+class StoreStats:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[Observation, str]] = field(default_factory=list)
+
+    def __iadd__(self, other: StoreStats) -> StoreStats:
+        self.received += other.received
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.rejected.extend(other.rejected)
+        return self
+
+
+def _faults_text(faults: Sequence[str]) -> str:
+    return ",".join(faults)
+
+
+def _faults_tuple(text: str) -> tuple[str, ...]:
+    return tuple(text.split(",")) if text else ()
+
+
+def _run_from_row(r: RunRow) -> Run:
+    return Run(
+        camera_id=r.camera_id,
+        check=r.check,
+        status=r.status,
+        faults=_faults_tuple(r.faults),
+        first_ts=r.first_ts,
+        last_ts=r.last_ts,
+        n_obs=r.n_obs,
+        id=r.id,
+    )
+
+
+def _obs_from_row(r: RawObservation) -> Observation:
+    return Observation(
+        camera_id=r.camera_id,
+        ts=r.ts,
+        check=r.check,  # type: ignore[arg-type]
+        status=r.status,  # type: ignore[arg-type]
+        faults=_faults_tuple(r.faults),
+        metrics=r.metrics or {},
+        source=r.source,
+    )
+
+
+def get_watermark(session: Session) -> datetime | None:
+    kv = session.get(KeyValue, WATERMARK_KEY)
+    return datetime.fromisoformat(kv.value) if kv else None
+
+
+class ObservationStore:
+    def __init__(self, session: Session, stale_after: dict[str, float]) -> None:
+        self.session = session
+        self.stale_after = stale_after
+
+    # -- writing -----------------------------------------------------------------------------
+    def add(self, observations: Iterable[Observation]) -> StoreStats:
+        stats = StoreStats()
+        best: dict[tuple[str, str, datetime], Observation] = {}
+        for o in observations:
+            stats.received += 1
+            k = (o.camera_id, o.check, o.ts)
+            prev = best.get(k)
+            if prev is None or o.rank > prev.rank:
+                best[k] = o
+        stats.duplicates += stats.received - len(best)
+        groups: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+        for o in best.values():
+            groups[(o.camera_id, o.check)].append(o)
+        for obs in groups.values():
+            obs.sort(key=lambda o: o.ts)
+        if not groups:
+            return stats
+        watermark = get_watermark(self.session)
+        tails = self._tails(list(groups))
+        raw_inserts: list[dict] = []
+        run_inserts: list[dict] = []
+        run_updates: list[dict] = []
+        run_deletes: list[int] = []
+        for key, obs in groups.items():
+            stale = self.stale_after[key[1]]
+            tail = tails.get(key)
+            if tail is None or obs[0].ts > tail.last_ts:
+                window = [tail] if tail else []
+                result = fold(window, obs, stale)
+                new_obs = obs
+            else:
+                window, new_obs, dups = self._late_window(key, obs, stale)
+                stats.duplicates += dups
+                if not new_obs:
+                    continue
+                result = fold(window, new_obs, stale, raw_lookup=self._raw_lookup(key), watermark=watermark)
+                for o, reason in result.rejected:
+                    stats.rejected.append((o, reason))
+            rejected_ids = {id(o) for o, _ in result.rejected}
+            kept = [o for o in new_obs if id(o) not in rejected_ids]
+            stats.stored += len(kept)
+            self._raw_rows(kept, raw_inserts)
+            old = {r.id: r for r in window if r.id is not None}
+            for r in result.runs:
+                if r.id is None:
+                    run_inserts.append(self._run_values(r))
+                elif r != old.get(r.id):
+                    run_updates.append({"_id": r.id, **self._run_values(r)})
+            kept_ids = {r.id for r in result.runs if r.id is not None}
+            run_deletes.extend(i for i in old if i not in kept_ids)
+        self._write(raw_inserts, run_inserts, run_updates, run_deletes)
+        return stats
+
+    def _tails(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Run]:
+        out: dict[tuple[str, str], Run] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            latest = (
+                select(RunRow.camera_id, RunRow.check, func.max(RunRow.first_ts).label("first_ts"))
+                .where(tuple_(RunRow.camera_id, RunRow.check).in_(chunk))
+                .group_by(RunRow.camera_id, RunRow.check)
+                .subquery()
+            )
+            q = select(RunRow).join(
+                latest,
+                and_(
+                    RunRow.camera_id == latest.c.camera_id,
+                    RunRow.check == latest.c.check,
+                    RunRow.first_ts == latest.c.first_ts,
+                ),
+            )
+            for row in self.session.scalars(q):
+                out[(row.camera_id, row.check)] = _run_from_row(row)
+        return out
+
+    def _late_window(
+        self, key: tuple[str, str], obs: list[Observation], stale: float
+    ) -> tuple[list[Run], list[Observation], int]:
+        """Runs overlapping the late observations' reach; drops exact re-deliveries already stored."""
+        camera_id, check = key
+        pad = timedelta(seconds=stale)
+        lo, hi = obs[0].ts - pad, obs[-1].ts + pad
+        rows = self.session.scalars(
+            select(RunRow)
+            .where(RunRow.camera_id == camera_id, RunRow.check == check, RunRow.last_ts >= lo, RunRow.first_ts <= hi)
+            .order_by(RunRow.first_ts)
+        ).all()
+        stored = {
+            r.ts: r
+            for r in self.session.scalars(
+                select(RawObservation).where(
+                    RawObservation.camera_id == camera_id,
+                    RawObservation.check == check,
+                    RawObservation.ts.in_([o.ts for o in obs]),
+                )
+            )
+        }
+        fresh: list[Observation] = []
+        dups = 0
+        for o in obs:
+            prev = stored.get(o.ts)
+            if prev is not None and _obs_from_row(prev).rank >= o.rank:
+                dups += 1
+                continue
+            if prev is not None:  # a worse verdict for the same instant replaces the stored one
+                self.session.delete(prev)
+            fresh.append(o)
+        if len(fresh) != len(obs):
+            self.session.flush()
+        return [_run_from_row(r) for r in rows], fresh, dups
+
+    def _raw_lookup(self, key: tuple[str, str]):
+        camera_id, check = key
+
+        def lookup(start: datetime, end: datetime) -> list[Observation]:
+            rows = self.session.scalars(
+                select(RawObservation)
+                .where(
+                    RawObservation.camera_id == camera_id,
+                    RawObservation.check == check,
+                    RawObservation.ts >= start,
+                    RawObservation.ts <= end,
+                )
+                .order_by(RawObservation.ts)
+            )
+            return [_obs_from_row(r) for r in rows]
+
+        return lookup
+
+    @staticmethod
+    def _run_values(r: Run) -> dict:
+        return {
+            "camera_id": r.camera_id,
+            "check": r.check,
+            "status": r.status,
+            "faults": _faults_text(r.faults),
+            "first_ts": r.first_ts,
+            "last_ts": r.last_ts,
+            "n_obs": r.n_obs,
+        }
+
+    @staticmethod
+    def _raw_rows(obs: Sequence[Observation], out: list[dict]) -> None:
+        for o in obs:
+            out.append(
+                {
+                    "camera_id": o.camera_id,
+                    "check": o.check,
+                    "ts": o.ts,
+                    "status": o.status,
+                    "faults": _faults_text(o.faults),
+                    "metrics": dict(o.metrics) or None,
+                    "source": o.source[:32],
+                }
+            )
+
+    def _write(self, raw: list[dict], inserts: list[dict], updates: list[dict], deletes: list[int]) -> None:
+        s = self.session
+        if deletes:
+            for i in range(0, len(deletes), _CHUNK):
+                s.execute(delete(RunRow).where(RunRow.id.in_(deletes[i : i + _CHUNK])))
+        if updates:
+            stmt = (
+                update(RunRow.__table__)
+                .where(RunRow.__table__.c.id == bindparam("_id"))
+                .values(
+                    status=bindparam("status"),
+                    faults=bindparam("faults"),
+                    first_ts=bindparam("first_ts"),
+                    last_ts=bindparam("last_ts"),
+                    n_obs=bindparam("n_obs"),
+                )
+            )
+            s.connection().execute(stmt, updates)
+        if inserts:
+            s.execute(insert(RunRow), inserts)
+        if raw:
+            s.execute(insert(RawObservation), raw)
+
+    # -- housekeeping ------------------------------------------------------------------------
+    def prune_raw(self, now: datetime, retention_days: float) -> int:
+        """Delete raw observations older than the retention window; remember where we cut."""
+        cutoff = now.astimezone(UTC) - timedelta(days=retention_days)
+        n = self.session.execute(delete(RawObservation).where(RawObservation.ts < cutoff)).rowcount or 0
+        current = get_watermark(self.session)
+        if current is None or cutoff > current:
+            self.session.merge(KeyValue(key=WATERMARK_KEY, value=cutoff.isoformat()))
+        return n
