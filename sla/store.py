@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from camsla.db.models import KeyValue, RawObservation
 from camsla.db.models import Run as RunRow
 from camsla.observation import Observation
-from sla.runs import Run, fold
+from sla.runs import Run, fold, fold_window
 
 WATERMARK_KEY = "raw_pruned_before"
 _CHUNK = 400  # keys per IN (...) query
@@ -111,29 +111,32 @@ class ObservationStore:
             stale = self.stale_after[key[1]]
             tail = tails.get(key)
             if tail is None or obs[0].ts > tail.last_ts:
-                window = [tail] if tail else []
-                result = fold(window, obs, stale)
-                new_obs = obs
+                result = fold([tail] if tail else [], obs, stale)
+                stored: dict[datetime, RawObservation] = {}
             else:
-                window, new_obs, dups = self._late_window(key, obs, stale)
-                stats.duplicates += dups
-                if not new_obs:
+                window, stored = self._late_window(key, obs, stale)
+                result = fold(window, obs, stale, raw_lookup=self._raw_lookup(key), watermark=watermark)
+                stats.rejected.extend((r.observation, r.reason) for r in result.rejected)
+            rejected_ids = {id(r.observation) for r in result.rejected}
+            for o in obs:
+                if id(o) in rejected_ids:
                     continue
-                result = fold(window, new_obs, stale, raw_lookup=self._raw_lookup(key), watermark=watermark)
-                for o, reason in result.rejected:
-                    stats.rejected.append((o, reason))
-            rejected_ids = {id(o) for o, _ in result.rejected}
-            kept = [o for o in new_obs if id(o) not in rejected_ids]
-            stats.stored += len(kept)
-            self._raw_rows(kept, raw_inserts)
-            old = {r.id: r for r in window if r.id is not None}
-            for r in result.runs:
+                prev = stored.get(o.ts)
+                if prev is None:
+                    raw_inserts.append(self._raw_values(o))
+                    stats.stored += 1
+                elif o.rank > _obs_from_row(prev).rank:  # a worse verdict for the instant replaces it
+                    for k, v in self._raw_values(o).items():
+                        setattr(prev, k, v)
+                    stats.stored += 1
+                else:
+                    stats.duplicates += 1
+            for r in result.upserts:
                 if r.id is None:
                     run_inserts.append(self._run_values(r))
-                elif r != old.get(r.id):
+                else:
                     run_updates.append({"_id": r.id, **self._run_values(r)})
-            kept_ids = {r.id for r in result.runs if r.id is not None}
-            run_deletes.extend(i for i in old if i not in kept_ids)
+            run_deletes.extend(result.removed_ids)
         self._write(raw_inserts, run_inserts, run_updates, run_deletes)
         return stats
 
@@ -161,39 +164,27 @@ class ObservationStore:
 
     def _late_window(
         self, key: tuple[str, str], obs: list[Observation], stale: float
-    ) -> tuple[list[Run], list[Observation], int]:
-        """Runs overlapping the late observations' reach; drops exact re-deliveries already stored."""
+    ) -> tuple[list[Run], dict[datetime, RawObservation]]:
+        """The runs a late batch can touch, and the raw observations stored at its instants."""
         camera_id, check = key
-        pad = timedelta(seconds=stale)
-        lo, hi = obs[0].ts - pad, obs[-1].ts + pad
+        lo, hi = fold_window(obs, stale)
         rows = self.session.scalars(
             select(RunRow)
             .where(RunRow.camera_id == camera_id, RunRow.check == check, RunRow.last_ts >= lo, RunRow.first_ts <= hi)
             .order_by(RunRow.first_ts)
         ).all()
-        stored = {
-            r.ts: r
+        stored: dict[datetime, RawObservation] = {}
+        instants = [o.ts for o in obs]
+        for i in range(0, len(instants), _CHUNK):
             for r in self.session.scalars(
                 select(RawObservation).where(
                     RawObservation.camera_id == camera_id,
                     RawObservation.check == check,
-                    RawObservation.ts.in_([o.ts for o in obs]),
+                    RawObservation.ts.in_(instants[i : i + _CHUNK]),
                 )
-            )
-        }
-        fresh: list[Observation] = []
-        dups = 0
-        for o in obs:
-            prev = stored.get(o.ts)
-            if prev is not None and _obs_from_row(prev).rank >= o.rank:
-                dups += 1
-                continue
-            if prev is not None:  # a worse verdict for the same instant replaces the stored one
-                self.session.delete(prev)
-            fresh.append(o)
-        if len(fresh) != len(obs):
-            self.session.flush()
-        return [_run_from_row(r) for r in rows], fresh, dups
+            ):
+                stored[r.ts] = r
+        return [_run_from_row(r) for r in rows], stored
 
     def _raw_lookup(self, key: tuple[str, str]):
         camera_id, check = key
@@ -226,19 +217,16 @@ class ObservationStore:
         }
 
     @staticmethod
-    def _raw_rows(obs: Sequence[Observation], out: list[dict]) -> None:
-        for o in obs:
-            out.append(
-                {
-                    "camera_id": o.camera_id,
-                    "check": o.check,
-                    "ts": o.ts,
-                    "status": o.status,
-                    "faults": _faults_text(o.faults),
-                    "metrics": dict(o.metrics) or None,
-                    "source": o.source[:32],
-                }
-            )
+    def _raw_values(o: Observation) -> dict:
+        return {
+            "camera_id": o.camera_id,
+            "check": o.check,
+            "ts": o.ts,
+            "status": o.status,
+            "faults": _faults_text(o.faults),
+            "metrics": dict(o.metrics) or None,
+            "source": o.source[:32],
+        }
 
     def _write(self, raw: list[dict], inserts: list[dict], updates: list[dict], deletes: list[int]) -> None:
         s = self.session

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "camsla.cli.sectors",
     "camsla.cli.maintenance",
     "camsla.cli.ingest",
+    "camsla.cli.sla",
 )
 
 

@@ -7,11 +7,10 @@ Create Date: 2026-11-25 21:25:11.076617
 The tables of camsla and the 15 built-in sectors of the city plan (shared/DESIGN.md).
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import camsla.db.types
-
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,59 @@
+"""`camsla sla --from DATE --to DATE [--sector CODE] [--json]`: SLA figures for [from, to)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from camsla.cli.common import database, fail, settings
+
+
+def _pct(v: float | None) -> str:
+    return "   —   " if v is None else f"{v:7.3%}"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sla")
+    def sla_cmd(
+        start: str = typer.Option(..., "--from", help="DATE (YYYY-MM-DD, local midnight) or ISO-8601, inclusive"),
+        end: str = typer.Option(..., "--to", help="DATE or ISO-8601, exclusive"),
+        sector: str | None = typer.Option(None, "--sector", help="only this sector code"),
+        as_json: bool = typer.Option(False, "--json", help="one JSON document on standard output"),
+    ) -> None:
+        """点位正常率: per sector and per camera, in the configured timezone."""
+        from camsla.db.models import Sector
+        from sla.periods import PeriodError, parse_period
+        from sla.report import sla_report
+
+        cfg = settings()
+        try:
+            period = parse_period(start, end, cfg.tz)
+        except PeriodError as e:
+            fail(str(e))
+        db = database()
+        with db.session() as s:
+            if sector is not None and s.get(Sector, sector) is None:
+                fail(f"unknown sector {sector!r} (see `camsla sectors list`)")
+            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector)
+        out = {
+            "from": start,
+            "to": end,
+            "timezone": cfg.timezone,
+            "period": {"start": period.start.astimezone(cfg.tz).isoformat(),
+                       "end": period.end.astimezone(cfg.tz).isoformat()},
+            **doc,
+        }
+        if as_json:
+            typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
+            return
+        typer.echo(f"点位正常率 / normal rate  [{out['period']['start']}, {out['period']['end']})  {cfg.timezone}")
+        typer.echo(f"{'sector':<17}{'cams':>6} {'target':>7} {'normal':>8} {'online':>8} {'coverage':>8}  met")
+        for r in out["sectors"]:
+            if not r["cameras"] and sector is None:
+                continue
+            met = "—" if r["met"] is None else ("达标 yes" if r["met"] else "未达标 NO")
+            typer.echo(
+                f"{r['code']:<17}{r['cameras']:>6} {r['target']:>7.2%} {_pct(r['normal_rate'])} "
+                f"{_pct(r['online_rate'])} {_pct(r['coverage'])}  {met}"
+            )

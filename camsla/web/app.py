@@ -1,0 +1,195 @@
+"""Routes: the status page (sectors against target, cameras down now), JSON endpoints for cameras,
+observations and SLA, a liveness endpoint and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from camsla.db.models import Camera, RawObservation, Sector
+from camsla.faults import FAULT_LABELS_ZH
+from camsla.web.i18n import translator
+
+if TYPE_CHECKING:
+    from camsla.service.app import Service
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+CACHE_S = 30.0
+
+
+def _camera_json(c: Camera, tz) -> dict[str, Any]:  # noqa: ANN001
+    return {
+        "camera_id": c.camera_id,
+        "name": c.name,
+        "sector": c.sector_code,
+        "class": c.camera_class,
+        "contractor": c.contractor.name if c.contractor else None,
+        "district": c.district,
+        "ip": c.ip,
+        "rtsp_url": c.rtsp_url,
+        "onvif_url": c.onvif_url,
+        "snapshot_url": c.snapshot_url,
+        "commissioned_at": c.commissioned_at.astimezone(tz).isoformat(),
+        "decommissioned_at": c.decommissioned_at.astimezone(tz).isoformat() if c.decommissioned_at else None,
+        "lat": c.lat,
+        "lon": c.lon,
+    }
+
+
+def create_app(service: Service) -> FastAPI:
+    from sla.periods import PeriodError, day_bounds, local_date, month_bounds, parse_period
+    from sla.report import sla_report
+
+    settings = service.settings
+    tz = settings.tz
+    app = FastAPI(title="camsla", version="0.1.0", description="视频监控点位运维监测与 SLA 服务")
+    cache: dict[tuple, tuple[float, Any]] = {}
+
+    def report(start: datetime, end: datetime, sector: str | None = None) -> dict[str, Any]:
+        with service.db.session() as s:
+            return sla_report(s, start, end, settings.stale_after, sector=sector)
+
+    async def cached_report(key: str, start: datetime, end: datetime) -> dict[str, Any]:
+        hit = cache.get((key, start, end))
+        if hit and time.monotonic() - hit[0] < CACHE_S:
+            return hit[1]
+        doc = await asyncio.to_thread(report, start, end)
+        cache[(key, start, end)] = (time.monotonic(), doc)
+        return doc
+
+    @app.get("/healthz", response_class=PlainTextResponse)
+    async def healthz() -> str:
+        return "ok"
+
+    @app.get("/", response_class=HTMLResponse)
+    async def status_page(request: Request, lang: str = "zh") -> HTMLResponse:
+        now = datetime.now(UTC)
+        today = local_date(now, tz)
+        day = day_bounds(today, tz)
+        month = month_bounds(today.year, today.month, tz)
+        doc_day = await cached_report("day", day.start, min(day.end, now))
+        doc_month = await cached_report("month", month.start, min(month.end, now))
+        month_by_code = {r["code"]: r for r in doc_month["sectors"]}
+        sectors = [
+            {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
+        ]
+        down = await asyncio.to_thread(cameras_down, now)
+        t = translator(lang)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "status.html",
+            {
+                "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
+                "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
+            },
+        )
+
+    def cameras_down(now: datetime) -> list[dict[str, Any]]:
+        """Cameras whose newest liveness result is a failure, or whose image/recording result failed."""
+        bad = {}
+        for (cid, check), obs in list(service.latest.items()):
+            if obs.status == "fail" and now - obs.ts <= timedelta(seconds=settings.stale_after[check]):
+                entry = bad.setdefault(cid, {"camera_id": cid, "faults": set(), "ts": obs.ts, "state": "degraded"})
+                entry["faults"].update(obs.faults)
+                entry["ts"] = max(entry["ts"], obs.ts)
+                if check == "liveness":
+                    entry["state"] = "offline"
+        if not bad:
+            return []
+        with service.db.session() as s:
+            cams = {c.camera_id: c for c in s.scalars(select(Camera).where(Camera.camera_id.in_(list(bad))))}
+        rows = []
+        for cid, e in bad.items():
+            c = cams.get(cid)
+            rows.append({
+                **e, "faults": sorted(e["faults"]), "ts": e["ts"].astimezone(tz),
+                "name": c.name if c else "", "sector": c.sector_code if c else "",
+                "district": c.district if c else "", "contractor": c.contractor.name if c and c.contractor else "",
+            })
+        rows.sort(key=lambda r: (r["state"] != "offline", r["sector"], r["camera_id"]))
+        return rows
+
+    @app.get("/api/cameras")
+    async def api_cameras(sector: str | None = None, limit: int = Query(1000, le=100_000), offset: int = 0) -> dict:
+        def q():
+            with service.db.session() as s:
+                stmt = select(Camera).order_by(Camera.camera_id).limit(limit).offset(offset)
+                if sector:
+                    stmt = stmt.where(Camera.sector_code == sector)
+                return [_camera_json(c, tz) for c in s.scalars(stmt)]
+
+        cams = await asyncio.to_thread(q)
+        for c in cams:
+            live = service.latest.get((c["camera_id"], "liveness"))
+            c["liveness"] = (
+                {"status": live.status, "faults": list(live.faults), "ts": live.ts.isoformat()} if live else None
+            )
+        return {"cameras": cams, "limit": limit, "offset": offset}
+
+    @app.get("/api/cameras/{camera_id}")
+    async def api_camera(camera_id: str) -> dict:
+        def q():
+            with service.db.session() as s:
+                c = s.get(Camera, camera_id)
+                return _camera_json(c, tz) if c else None
+
+        cam = await asyncio.to_thread(q)
+        if cam is None:
+            raise HTTPException(404, f"unknown camera {camera_id}")
+        return cam
+
+    @app.get("/api/observations")
+    async def api_observations(
+        camera_id: str, check: str | None = None, since: datetime | None = None, limit: int = Query(500, le=10_000)
+    ) -> dict:
+        def q():
+            with service.db.session() as s:
+                stmt = (
+                    select(RawObservation)
+                    .where(RawObservation.camera_id == camera_id)
+                    .order_by(RawObservation.ts.desc())
+                    .limit(limit)
+                )
+                if check:
+                    stmt = stmt.where(RawObservation.check == check)
+                if since:
+                    stmt = stmt.where(RawObservation.ts >= (since if since.tzinfo else since.replace(tzinfo=tz)))
+                return [
+                    {"camera_id": r.camera_id, "ts": r.ts.isoformat(), "check": r.check, "status": r.status,
+                     "faults": r.faults.split(",") if r.faults else [], "metrics": r.metrics or {},
+                     "source": r.source}
+                    for r in s.scalars(stmt)
+                ]
+
+        return {"observations": await asyncio.to_thread(q)}
+
+    @app.get("/api/sla")
+    async def api_sla(from_: str = Query(..., alias="from"), to: str = Query(...), sector: str | None = None) -> dict:
+        try:
+            period = parse_period(from_, to, tz)
+        except PeriodError as e:
+            raise HTTPException(400, str(e)) from None
+        if sector is not None:
+            def exists() -> bool:
+                with service.db.session() as s:
+                    return s.get(Sector, sector) is not None
+            if not await asyncio.to_thread(exists):
+                raise HTTPException(404, f"unknown sector {sector!r}")
+        doc = await asyncio.to_thread(report, period.start, period.end, sector)
+        return {"from": from_, "to": to, "timezone": settings.timezone, **doc}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        from camsla.web.metrics import render
+
+        return PlainTextResponse(render(service), media_type="text/plain; version=0.0.4")
+
+    return app

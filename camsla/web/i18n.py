@@ -1,0 +1,54 @@
+"""Page strings: zh-CN is the default language, English the second (``?lang=en``)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"zh": "camsla 点位运维监测", "en": "camsla camera health"},
+    "sectors": {"zh": "行业/领域网 今日正常率", "en": "Sectors today: normal rate"},
+    "month": {"zh": "本月", "en": "Month to date"},
+    "today": {"zh": "今日", "en": "Today"},
+    "sector": {"zh": "行业", "en": "Sector"},
+    "tier": {"zh": "类别", "en": "Tier"},
+    "target": {"zh": "目标", "en": "Target"},
+    "cameras": {"zh": "点位数", "en": "Cameras"},
+    "online_rate": {"zh": "在线率", "en": "Online rate"},
+    "normal_rate": {"zh": "正常率", "en": "Normal rate"},
+    "coverage": {"zh": "监测覆盖率", "en": "Monitoring coverage"},
+    "met": {"zh": "达标", "en": "Met"},
+    "yes": {"zh": "达标", "en": "yes"},
+    "no": {"zh": "未达标", "en": "no"},
+    "na": {"zh": "无数据", "en": "no data"},
+    "down_now": {"zh": "当前故障点位", "en": "Cameras down now"},
+    "camera": {"zh": "点位", "en": "Camera"},
+    "name": {"zh": "名称", "en": "Name"},
+    "district": {"zh": "辖区", "en": "District"},
+    "contractor": {"zh": "运维单位", "en": "Contractor"},
+    "state": {"zh": "状态", "en": "State"},
+    "faults": {"zh": "故障", "en": "Faults"},
+    "since": {"zh": "检测时间", "en": "Observed"},
+    "none_down": {"zh": "当前无故障点位", "en": "No camera is down"},
+    "scheduler": {"zh": "调度", "en": "Scheduler"},
+    "job": {"zh": "任务", "en": "Job"},
+    "runs": {"zh": "运行次数", "en": "Runs"},
+    "missed": {"zh": "错过", "en": "Missed"},
+    "skipped": {"zh": "跳过(超时)", "en": "Skipped (overrun)"},
+    "late": {"zh": "最大延迟(秒)", "en": "Max late (s)"},
+    "duration": {"zh": "上次耗时(秒)", "en": "Last duration (s)"},
+    "key_public": {"zh": "重点公共区域", "en": "key public"},
+    "key_industry": {"zh": "重点行业", "en": "key industry"},
+    "offline": {"zh": "离线", "en": "offline"},
+    "degraded": {"zh": "图像/录像异常", "en": "degraded"},
+    "unknown": {"zh": "未知", "en": "unknown"},
+    "ok": {"zh": "正常", "en": "ok"},
+    "lang_switch": {"zh": "English", "en": "中文"},
+}
+
+
+def translator(lang: str):
+    lang = "en" if lang == "en" else "zh"
+
+    def t(key: str) -> str:
+        entry = STRINGS.get(key)
+        return entry[lang] if entry else key
+
+    return t

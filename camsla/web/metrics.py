@@ -1,0 +1,49 @@
+"""Prometheus exposition of the service's own counters (scheduler, buffer, latest verdicts)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+if TYPE_CHECKING:
+    from camsla.service.app import Service
+
+
+class ServiceCollector:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def collect(self):  # noqa: ANN201 - prometheus_client collector protocol
+        s = self.service
+        runs = CounterMetricFamily("camsla_job_runs", "Scheduled job runs", labels=["job"])
+        missed = CounterMetricFamily("camsla_job_missed", "Job starts missed (misfire)", labels=["job"])
+        skipped = CounterMetricFamily("camsla_job_skipped", "Job starts skipped: previous run still going", labels=["job"])
+        late = GaugeMetricFamily("camsla_job_max_late_seconds", "Worst lateness of a job start", labels=["job"])
+        for name, js in s.scheduler_stats.jobs.items():
+            runs.add_metric([name], js.runs)
+            missed.add_metric([name], js.missed)
+            skipped.add_metric([name], js.skipped)
+            late.add_metric([name], js.max_late_s)
+        yield from (runs, missed, skipped, late)
+        stored = CounterMetricFamily("camsla_observations_stored", "Observations written to the store")
+        stored.add_metric([], s.buffer.stored)
+        yield stored
+        buffered = GaugeMetricFamily("camsla_observations_buffered", "Observations waiting to be written")
+        buffered.add_metric([], len(s.buffer))
+        yield buffered
+        verdicts = GaugeMetricFamily(
+            "camsla_cameras_by_status", "Cameras by their newest result per check", labels=["check", "status"]
+        )
+        counts = Counter((check, obs.status) for (_, check), obs in list(s.latest.items()))
+        for (check, status), n in sorted(counts.items()):
+            verdicts.add_metric([check, status], n)
+        yield verdicts
+
+
+def render(service: Service) -> bytes:
+    registry = CollectorRegistry()
+    registry.register(ServiceCollector(service))
+    return generate_latest(registry)

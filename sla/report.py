@@ -1,0 +1,140 @@
+"""SLA figures for a period: the I/O edge that loads cameras, windows and runs, and hands them to
+the pure functions of sla.state / sla.rollup. This is what `camsla sla`, the web app and the
+monthly report read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from camsla.db.models import Camera, Sector
+from camsla.db.models import Run as RunRow
+from camsla.maintenance import windows_for_camera, windows_overlapping
+from sla.eligibility import eligible_intervals
+from sla.rollup import meets_target, rates
+from sla.runs import Run
+from sla.state import StateSeconds, state_seconds
+
+SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
+
+
+@dataclass
+class CameraFigures:
+    camera: Camera
+    seconds: StateSeconds
+
+
+def _faults(text: str) -> tuple[str, ...]:
+    return tuple(text.split(",")) if text else ()
+
+
+def load_runs(
+    session: Session, camera_ids: Sequence[str] | None, start: datetime, end: datetime, stale_after: dict[str, float]
+) -> dict[str, dict[str, list[Run]]]:
+    """Runs that can touch [start, end), per camera and check, in time order."""
+    out: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
+    for check, stale in stale_after.items():
+        q = (
+            select(RunRow)
+            .where(
+                RunRow.check == check,
+                RunRow.last_ts >= start - timedelta(seconds=stale),
+                RunRow.first_ts < end,
+            )
+            .order_by(RunRow.camera_id, RunRow.first_ts)
+        )
+        if camera_ids is not None:
+            if not camera_ids:
+                continue
+            q = q.where(RunRow.camera_id.in_(camera_ids)) if len(camera_ids) < 1000 else q
+        for r in session.scalars(q):
+            out[r.camera_id][check].append(
+                Run(r.camera_id, r.check, r.status, _faults(r.faults), r.first_ts, r.last_ts, r.n_obs, r.id)
+            )
+    return out
+
+
+def cameras_in_period(session: Session, start: datetime, end: datetime, sector: str | None = None) -> list[Camera]:
+    q = select(Camera).where(
+        Camera.commissioned_at < end,
+        or_(Camera.decommissioned_at.is_(None), Camera.decommissioned_at > start),
+    )
+    if sector is not None:
+        q = q.where(Camera.sector_code == sector)
+    return list(session.scalars(q.order_by(Camera.camera_id)))
+
+
+def camera_figures(
+    session: Session, start: datetime, end: datetime, stale_after: dict[str, float], sector: str | None = None
+) -> list[CameraFigures]:
+    cams = cameras_in_period(session, start, end, sector)
+    windows = windows_overlapping(session, start, end)
+    runs = load_runs(session, [c.camera_id for c in cams], start, end, stale_after)
+    out = []
+    for cam in cams:
+        eligible = eligible_intervals(cam.commissioned_at, cam.decommissioned_at, windows_for_camera(windows, cam), (start, end))
+        secs = state_seconds(runs.get(cam.camera_id, {}), stale_after, eligible, (start, end))
+        out.append(CameraFigures(cam, secs))
+    return out
+
+
+def figures(seconds: StateSeconds, target: float | None) -> dict[str, Any]:
+    r = rates(seconds)
+    return {
+        "eligible_s": seconds.eligible_s,
+        "ok_s": seconds.ok_s,
+        "degraded_s": seconds.degraded_s,
+        "offline_s": seconds.offline_s,
+        "unknown_s": seconds.unknown_s,
+        "excluded_s": seconds.excluded_s,
+        "online_rate": r.online_rate,
+        "normal_rate": r.normal_rate,
+        "coverage": r.coverage,
+        "met": meets_target(seconds, target) if target is not None else None,
+    }
+
+
+def sla_report(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    stale_after: dict[str, float],
+    *,
+    sector: str | None = None,
+) -> dict[str, Any]:
+    """The `camsla sla --json` document minus "from"/"to"/"timezone" (the caller adds them)."""
+    sectors = {s.code: s for s in session.scalars(select(Sector).order_by(Sector.code))}
+    per_camera = camera_figures(session, start, end, stale_after, sector)
+    by_sector: dict[str, list[CameraFigures]] = defaultdict(list)
+    by_contractor: dict[str, list[CameraFigures]] = defaultdict(list)
+    for cf in per_camera:
+        by_sector[cf.camera.sector_code].append(cf)
+        by_contractor[cf.camera.contractor.name if cf.camera.contractor else ""].append(cf)
+    codes = [sector] if sector is not None else list(sectors)
+    sector_rows = []
+    for code in codes:
+        sec = sectors[code]
+        members = by_sector.get(code, [])
+        total = sum((m.seconds for m in members), StateSeconds())
+        sector_rows.append(
+            {"code": code, "name": sec.name, "tier": sec.tier, "target": sec.target, "cameras": len(members),
+             **figures(total, sec.target)}
+        )
+    camera_rows = [
+        {"camera_id": cf.camera.camera_id, "name": cf.camera.name, "sector": cf.camera.sector_code,
+         "contractor": cf.camera.contractor.name if cf.camera.contractor else None,
+         "district": cf.camera.district, **figures(cf.seconds, sectors[cf.camera.sector_code].target)}
+        for cf in per_camera
+    ]
+    contractor_rows = [
+        {"contractor": name or None, "cameras": len(members),
+         **figures(sum((m.seconds for m in members), StateSeconds()), None)}
+        for name, members in sorted(by_contractor.items())
+    ]
+    return {"sectors": sector_rows, "contractors": contractor_rows, "cameras": camera_rows}
