@@ -1,0 +1,53 @@
+"""Camera credentials in URLs: put them in safely, take them out, and keep them out of messages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+
+def _split_netloc(netloc: str) -> tuple[str | None, str]:
+    userinfo, sep, hostport = netloc.rpartition("@")
+    return (userinfo if sep else None), hostport
+
+
+def with_credentials(url: str, username: str | None, password: str | None) -> str:
+    """``url`` with ``username:password@`` percent-encoded into it (``@ : / % #`` and the like are
+    safe in either). Credentials already in the URL win; without a username the URL is unchanged."""
+    parts = urlsplit(url)
+    userinfo, hostport = _split_netloc(parts.netloc)
+    if userinfo is not None or not username:
+        return url
+    info = quote(username, safe="")
+    if password is not None:
+        info += ":" + quote(password, safe="")
+    return urlunsplit(parts._replace(netloc=f"{info}@{hostport}"))
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without userinfo, username, password)``, the credentials percent-decoded."""
+    parts = urlsplit(url)
+    userinfo, hostport = _split_netloc(parts.netloc)
+    if userinfo is None:
+        return url, None, None
+    user, sep, password = userinfo.partition(":")
+    bare = urlunsplit(parts._replace(netloc=hostport))
+    return bare, unquote(user), (unquote(password) if sep else None)
+
+
+def redact_url(url: str) -> str:
+    """The URL as it may appear in a message or a log: the password replaced by ``***``."""
+    parts = urlsplit(url)
+    userinfo, hostport = _split_netloc(parts.netloc)
+    if userinfo is None:
+        return url
+    user, sep, _ = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=f"{user}{':***' if sep else ''}@{hostport}"))
+
+
+def scrub(text: str, url: str, password: str | None = None) -> str:
+    """``text`` (a library's error message) with the credentialed URL and the password taken out."""
+    text = text.replace(url, redact_url(url))
+    for secret in {password, quote(password, safe="") if password else None}:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
