@@ -29,7 +29,6 @@ Sink = Callable[[Observation], Awaitable[None] | None]
 Probe = Callable[[Target, ProbeSettings], Awaitable[Observation]]
 
 GRACE_S = 1.0  # how long past settings.timeout_s the runner waits before it cuts a probe off
-BACKLOG_FACTOR = 4  # dispatched-but-unfinished probes allowed, as a multiple of `concurrency`
 
 
 @dataclass
@@ -111,7 +110,6 @@ async def run_cycle(
     stats = CycleStats()
     plan = sorted(((start_offset(t.camera_id, spread), i, t) for i, t in enumerate(targets)))
     in_flight = asyncio.Semaphore(ps.concurrency)
-    backlog = asyncio.Semaphore(ps.concurrency * BACKLOG_FACTOR)
     hosts = _HostLimits(ps.per_host_concurrency)
     tasks: set[asyncio.Task[None]] = set()
     t0 = loop.time()
@@ -132,7 +130,7 @@ async def run_cycle(
         host = target.host
         host_sem = hosts.take(host)
         try:
-            async with host_sem, in_flight:
+            async with host_sem:
                 stats.max_start_lag_s = max(stats.max_start_lag_s, loop.time() - planned)
                 ts = datetime.now(UTC)
                 try:
@@ -146,7 +144,7 @@ async def run_cycle(
                     obs = _error(target, ts, f"probe crashed: {e.__class__.__name__}: {e}")
         finally:
             hosts.give_back(host)
-            backlog.release()
+            in_flight.release()
         await deliver(obs)
 
     try:
@@ -155,7 +153,7 @@ async def run_cycle(
             delay = planned - loop.time()
             if delay > 0.001:
                 await asyncio.sleep(delay)
-            await backlog.acquire()
+            await in_flight.acquire()  # a slot is taken before the task exists: memory stays bounded
             task = asyncio.create_task(one(target, planned))
             tasks.add(task)
             task.add_done_callback(tasks.discard)

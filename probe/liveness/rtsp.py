@@ -10,6 +10,7 @@ that came back in the reason.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -43,6 +44,7 @@ class RtspUrl:
     password: str | None
 
 
+@functools.lru_cache(maxsize=65_536)
 def parse_rtsp_url(url: str | None) -> RtspUrl:
     """Split an inventory RTSP URL; ValueError with a readable message when it is unusable."""
     if not url:

@@ -1,0 +1,159 @@
+"""Liveness checks per second against N loopback targets, for the tcp and rtsp kinds.
+
+The targets (one listener per address 127.88.x.y, answering RTSP OPTIONS/DESCRIBE) run in a separate
+process, so the numbers are the probing process's. Each run is one ``probe.run_cycle`` with no
+spread (everything as fast as the concurrency limits allow); the table shows checks/s (wall), CPU
+seconds the probing process spent per 1 000 checks, and how many came back not ok.
+
+    python bench/liveness_bench.py                       # N = 1 000 and 10 000, kinds tcp and rtsp
+    python bench/liveness_bench.py --targets 2000 --kinds rtsp --loop uvloop --repeat 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PORT = 9554
+MAX_TARGETS = 20_000
+SDP = (
+    b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=bench\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+    b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n"
+)
+
+
+def raise_nofile() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def address(i: int) -> str:
+    return f"127.88.{i // 250}.{i % 250 + 1}"
+
+
+def use_loop(name: str) -> None:
+    if name == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+# --- the target process ---------------------------------------------------------------------------
+
+
+class _Rtsp(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.t, self.buf = transport, b""
+
+    def data_received(self, data):
+        self.buf += data
+        while b"\r\n\r\n" in self.buf:
+            head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+            cseq = b"0"
+            for line in head.split(b"\r\n"):
+                if line[:5].lower() == b"cseq:":
+                    cseq = line[5:].strip()
+            if head.startswith(b"DESCRIBE"):
+                self.t.write(b"RTSP/1.0 200 OK\r\nCSeq: " + cseq + b"\r\nContent-Type: application/sdp\r\n"
+                             b"Content-Length: " + str(len(SDP)).encode() + b"\r\n\r\n" + SDP)
+            else:
+                self.t.write(b"RTSP/1.0 200 OK\r\nCSeq: " + cseq + b"\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n")
+
+
+def serve(n: int, loop_name: str, conn) -> None:
+    raise_nofile()
+    use_loop(loop_name)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        servers = []
+        for i in range(n):
+            servers.append(await loop.create_server(_Rtsp, address(i), PORT, backlog=512))
+        conn.send(("ready", len(servers)))
+        await loop.run_in_executor(None, conn.recv)  # until the parent says stop
+
+    asyncio.run(main())
+
+
+# --- the probing process --------------------------------------------------------------------------
+
+
+async def one_run(n: int, kind: str, concurrency: int, per_host: int, timeout: float) -> dict:
+    from camsla.settings import ProbeSettings
+    from probe import Target, run_cycle
+
+    settings = ProbeSettings(timeout_s=timeout, concurrency=concurrency, per_host_concurrency=per_host)
+    targets = [
+        Target(camera_id=f"bench{i:06d}", ip=address(i), rtsp_url=f"rtsp://{address(i)}:{PORT}/live", kinds=(kind,))
+        for i in range(n)
+    ]
+    reasons: dict[str, int] = {}
+
+    def sink(obs):
+        if obs.status != "ok":
+            why = str(obs.metrics.get("reason", ""))[:70]
+            reasons[why] = reasons.get(why, 0) + 1
+
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    stats = await run_cycle(targets, settings, sink, spread_s=0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return {
+        "n": n, "kind": kind, "wall_s": wall, "rate": stats.count / wall, "cpu_per_1k": cpu / stats.count * 1000,
+        "ok": stats.ok, "not_ok": stats.fail + stats.error, "reasons": reasons,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--targets", type=int, nargs="+", default=[1000, 10_000])
+    ap.add_argument("--kinds", nargs="+", default=["tcp", "rtsp"], choices=["tcp", "rtsp"])
+    ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    ap.add_argument("--concurrency", type=int, default=1000)
+    ap.add_argument("--per-host", type=int, default=4)
+    ap.add_argument("--timeout", type=float, default=5.0)
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    if max(args.targets) > MAX_TARGETS:
+        ap.error(f"--targets: at most {MAX_TARGETS}")
+    limit = raise_nofile()
+    use_loop(args.loop)
+    n_max = max(args.targets)
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=serve, args=(n_max, args.loop, child), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(120):
+            raise SystemExit("target process did not start within 120 s")
+        print(f"targets listening: {parent.recv()[1]} on 127.88.x.y:{PORT}; loop={args.loop}; "
+              f"RLIMIT_NOFILE={limit}; concurrency={args.concurrency}, per-host={args.per_host}", flush=True)
+        rows = []
+        for n in args.targets:
+            for kind in args.kinds:
+                for _ in range(args.repeat):
+                    rows.append(asyncio.run(one_run(n, kind, args.concurrency, args.per_host, args.timeout)))
+                    time.sleep(0.5)
+        print(f"\n{'targets':>8} {'kind':>5} {'wall s':>7} {'checks/s':>9} {'cpu s/1k':>9} {'ok':>6} {'not ok':>6}")
+        for r in rows:
+            print(f"{r['n']:>8} {r['kind']:>5} {r['wall_s']:>7.2f} {r['rate']:>9.0f} {r['cpu_per_1k']:>9.3f} "
+                  f"{r['ok']:>6} {r['not_ok']:>6}")
+            for why, count in sorted(r["reasons"].items(), key=lambda kv: -kv[1])[:3]:
+                print(f"{'':>16} {count} x {why}")
+    finally:
+        parent.send("stop")
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()
