@@ -124,14 +124,18 @@ def compile_pattern(pattern: str, camera_id: str, dir_template: str = "{camera_i
     return SegmentPattern("strftime", re.compile("".join(out)), lead.strip("/"), has_end)
 
 
+_COMPACT_STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})[T_\-]?(\d{2})(\d{2})(\d{2})(?:[.,]?(\d{1,6}))?")
+
+
 def _parse_stamp(text: str, tz: tzinfo) -> datetime:
+    """``20241128153000`` (also with T, _ or - between date and time, optional fraction) or ISO 8601;
+    strict: a month 13 is a ValueError, not a date in the next year."""
     t = text.strip()
-    for fmt in ("%Y%m%d%H%M%S", "%Y%m%dT%H%M%S", "%Y%m%d_%H%M%S", "%Y%m%d-%H%M%S", "%Y%m%d%H%M%S%f"):
-        try:
-            dt = datetime.strptime(t, fmt)
-            break
-        except ValueError:
-            continue
+    m = _COMPACT_STAMP.fullmatch(t)
+    if m:
+        y, mo, d, hh, mm, ss = (int(x) for x in m.groups()[:6])
+        micro = int((m.group(7) or "0").ljust(6, "0"))
+        dt = datetime(y, mo, d, hh, mm, ss, micro)
     else:
         dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
     return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt

@@ -8,8 +8,8 @@ decides which recording faults it shows:
   footage is normal in a quiet scene).
 - ``recording_gap``: a hole longer than ``gap_threshold_s`` in the last ``gap_window_s`` (24 h).
   The tail between the newest footage and *now* is not a gap: recorders index the running segment
-  late, and a tail long enough to matter is ``not_recording``. Time before commissioning is never a
-  gap. Motion-only cameras have holes by design, so their holes are counted but not faulted.
+  late, and a tail long enough to matter is ``not_recording``. Likewise the time before the oldest
+  footage is a retention matter, and time before commissioning is never a gap. Motion-only cameras have holes by design, so their holes are counted but not faulted.
 - ``retention_short``: fewer days kept than required. A camera commissioned 10 days ago cannot have
   30 days, so the requirement is capped at the days since commissioning (the false alarm Milestone
   users report for new cameras). For motion-only cameras the oldest clip says little (a quiet week
@@ -234,6 +234,8 @@ def build_report(
     window_start = now - timedelta(seconds=th.gap_window_s)
     if commissioned_at is not None and commissioned_at > window_start:
         window_start = commissioned_at
+    if timeline and timeline[0].start > window_start:
+        window_start = timeline[0].start  # before the oldest footage is a retention matter, not a hole
     all_gaps = find_gaps(timeline, window_start, newest, th.gap_threshold_s) if newest else ()
     metrics["gap_count"] = len(all_gaps)
     metrics["largest_gap_s"] = round(max((g.duration_s for g in all_gaps), default=0.0), 1)

@@ -12,7 +12,7 @@ from lxml import etree
 
 from camsla.settings import Settings
 from probe.recording import RecordingTarget, check_recording, inspect_recording
-from probe.recording.onvif_profile_g import StateEvent, RecordingInfo, device_address, spans_from_events
+from probe.recording.onvif_profile_g import RecordingInfo, StateEvent, device_address, spans_from_events
 from probe.recording.target import RecordingSourceError
 from tests.peers.onvif_device import NS, SCENARIOS, onvif_device, validate_body
 

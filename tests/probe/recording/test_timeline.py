@@ -226,3 +226,9 @@ def test_source_details_appear_in_metrics_without_overwriting_judged_values():
     r = report(evidence=ev)
     assert r.metrics["files"] == 12
     assert r.metrics["gap_count"] == 0
+
+
+def test_time_before_the_oldest_footage_is_retention_not_a_gap():
+    r = report(span(3 * H, 0 * M))
+    assert r.faults == ("retention_short",)
+    assert r.gaps == ()
