@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "camsla.cli.maintenance",
     "camsla.cli.ingest",
     "camsla.cli.sla",
+    "camsla.cli.serve",
+    "camsla.cli.recording",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import typer
 
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
         with db.session() as s:
             if sector is not None and s.get(Sector, sector) is None:
                 fail(f"unknown sector {sector!r} (see `camsla sectors list`)")
-            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector)
+            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector, now=datetime.now(UTC))
         out = {
             "from": start,
             "to": end,

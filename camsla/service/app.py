@@ -99,8 +99,9 @@ async def run_service(
     jobs: tuple[JobSpec, ...] = JOBS,
     on_ready=None,  # noqa: ANN001 - callable(url) once the web server listens
     service: Service | None = None,
+    stop: asyncio.Event | None = None,
 ) -> Service:
-    """Run until SIGINT/SIGTERM; then stop the scheduler and flush the buffer before returning."""
+    """Run until SIGINT/SIGTERM (or ``stop`` is set); then stop the scheduler and flush the buffer."""
     import uvicorn
 
     from camsla.web import create_app
@@ -124,11 +125,17 @@ async def run_service(
         if on_ready:
             on_ready(url)
 
-    announcer = asyncio.create_task(announce())
+    async def stopper() -> None:
+        if stop is not None:
+            await stop.wait()
+            server.should_exit = True
+
+    helpers = [asyncio.create_task(announce()), asyncio.create_task(stopper())]
     try:
         await server.serve()
     finally:
-        announcer.cancel()
+        for h in helpers:
+            h.cancel()
         scheduler.shutdown(wait=False)
         n = len(service.buffer)
         await service.buffer.flush()

@@ -7,6 +7,7 @@ late each start was (``late_s``). Those counters feed the status page and /metri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ def build_scheduler(service: Service, specs: tuple[JobSpec, ...]) -> AsyncIOSche
             js.last_start = started
             try:
                 await spec.run(service)
+            except asyncio.CancelledError:  # the service is stopping; not a failure of the job
+                log.info("job %s interrupted by shutdown", spec.name)
             finally:
                 js.runs += 1
                 js.last_duration_s = (datetime.now(UTC) - started).total_seconds()

@@ -55,7 +55,7 @@ def create_app(service: Service) -> FastAPI:
 
     def report(start: datetime, end: datetime, sector: str | None = None) -> dict[str, Any]:
         with service.db.session() as s:
-            return sla_report(s, start, end, settings.stale_after, sector=sector)
+            return sla_report(s, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC))
 
     async def cached_report(key: str, start: datetime, end: datetime) -> dict[str, Any]:
         hit = cache.get((key, start, end))
