@@ -45,7 +45,13 @@ FRAME_SOURCES: dict[str, FrameSource] = {
 
 # When every source fails, the verdict is the failure that got furthest: a picture that would not
 # decode says more about the camera than a refused login, which says more than a timeout.
-FAULT_PRECEDENCE: tuple[FrameFault, ...] = ("decode_error", "auth_failed", "stream_down", "timeout", "unreachable")
+FAULT_PRECEDENCE: tuple[FrameFault, ...] = (
+    "decode_error",
+    "auth_failed",
+    "stream_down",
+    "timeout",
+    "unreachable",
+)
 
 
 async def grab_frame(

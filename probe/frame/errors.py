@@ -15,7 +15,13 @@ from typing import Literal
 from camsla.observation import MetricValue
 
 FrameFault = Literal["decode_error", "stream_down", "auth_failed", "timeout", "unreachable"]
-FRAME_FAULTS: tuple[FrameFault, ...] = ("decode_error", "stream_down", "auth_failed", "timeout", "unreachable")
+FRAME_FAULTS: tuple[FrameFault, ...] = (
+    "decode_error",
+    "stream_down",
+    "auth_failed",
+    "timeout",
+    "unreachable",
+)
 
 
 class FrameError(Exception):
@@ -37,7 +43,9 @@ class FrameError(Exception):
         attempts: tuple[FrameError, ...] = (),
     ) -> None:
         if fault not in FRAME_FAULTS:
-            raise ValueError(f"FrameError: unknown fault {fault!r} (expected one of {', '.join(FRAME_FAULTS)})")
+            raise ValueError(
+                f"FrameError: unknown fault {fault!r} (expected one of {', '.join(FRAME_FAULTS)})"
+            )
         super().__init__(f"{source + ': ' if source else ''}{fault}: {reason}")
         self.fault: FrameFault = fault
         self.reason = reason

@@ -37,7 +37,9 @@ async def grab_onvif(target: FrameTarget, settings: Settings | ImageSettings) ->
         raise NoFrameSource(f"camera {target.camera_id}: no onvif_url for an ONVIF snapshot")
     cfg = image_settings(settings)
     bare, url_user, url_password = split_credentials(target.onvif_url)
-    username, password = (url_user, url_password) if url_user is not None else (target.username, target.password)
+    username, password = (
+        (url_user, url_password) if url_user is not None else (target.username, target.password)
+    )
     parts = urlsplit(bare)
     shown = redact_url(target.onvif_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -55,7 +57,8 @@ async def grab_onvif(target: FrameTarget, settings: Settings | ImageSettings) ->
 
     from onvif import ONVIFCamera
 
-    camera = ONVIFCamera(host, port, username, password, no_cache=True, adjust_time=True)
+    # The library cannot build a UsernameToken from None: an empty one is refused as NotAuthorized.
+    camera = ONVIFCamera(host, port, username or "", password or "", no_cache=True, adjust_time=True)
     try:
         async with asyncio.timeout(cfg.frame_timeout_s):
             await camera.update_xaddrs()
@@ -74,6 +77,8 @@ async def grab_onvif(target: FrameTarget, settings: Settings | ImageSettings) ->
         raise failed("timeout", f"no ONVIF answer within {cfg.frame_timeout_s:g} s") from None
     except Exception as e:  # noqa: BLE001 - every library error is translated into a fault
         fault, words = _classify(e)
+        if fault == "auth_failed" and not username:
+            words += " (no username is configured for this camera)"
         raise failed(fault, words) from None
     finally:
         try:
@@ -110,7 +115,9 @@ def _classify(e: BaseException) -> tuple[FrameFault, str]:
         if any(w in text.lower() for w in _AUTH_WORDS):
             return "auth_failed", f"SOAP fault: {fault.message or text}"
         return "stream_down", f"SOAP fault: {fault.message or text}"
-    transport = e if isinstance(e, zeep.exceptions.TransportError) else _cause(e, zeep.exceptions.TransportError)
+    transport = (
+        e if isinstance(e, zeep.exceptions.TransportError) else _cause(e, zeep.exceptions.TransportError)
+    )
     if transport is not None:
         if transport.status_code in (401, 403):
             return "auth_failed", f"HTTP {transport.status_code}: the device refused the credentials"

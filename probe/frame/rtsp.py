@@ -144,7 +144,10 @@ def read_keyframe(
 
         def progress() -> None:
             metrics.update(
-                frame_bytes=nbytes, frame_packets=npackets, frame_keyframes=keypackets, frame_decode_errors=bad
+                frame_bytes=nbytes,
+                frame_packets=npackets,
+                frame_keyframes=keypackets,
+                frame_decode_errors=bad,
             )
 
         def picture(frames: Any, packet: Any) -> Frame | None:
@@ -190,15 +193,23 @@ def read_keyframe(
                 if nbytes > max_bytes:
                     progress()
                     if keypackets:
-                        raise failed("decode_error", f"{keypackets} keyframe(s) in the first {nbytes} bytes, "
-                                     f"none decodable ({last_error or 'no picture out of the decoder'})")
+                        raise failed(
+                            "decode_error",
+                            f"{keypackets} keyframe(s) in the first {nbytes} bytes, "
+                            f"none decodable ({last_error or 'no picture out of the decoder'})",
+                        )
                     raise failed("decode_error", f"no keyframe in the first {nbytes} bytes (cap {max_bytes})")
                 if time.monotonic() > deadline:
                     progress()
                     if bad or keypackets:
-                        raise failed("decode_error", f"{keypackets} keyframe(s) within {timeout_s:g} s, none "
-                                     f"decodable ({last_error or 'no picture out of the decoder'})")
-                    raise failed("timeout", f"no keyframe within {timeout_s:g} s ({npackets} packets, {nbytes} bytes)")
+                        raise failed(
+                            "decode_error",
+                            f"{keypackets} keyframe(s) within {timeout_s:g} s, none "
+                            f"decodable ({last_error or 'no picture out of the decoder'})",
+                        )
+                    raise failed(
+                        "timeout", f"no keyframe within {timeout_s:g} s ({npackets} packets, {nbytes} bytes)"
+                    )
             try:  # end of stream: a decoder with delay may still hold the keyframe
                 got = picture(ctx.decode(None), None)
             except av.error.FFmpegError:
@@ -210,13 +221,18 @@ def read_keyframe(
         except Exception as e:  # noqa: BLE001 - a read error mid-stream
             progress()
             if bad or keypackets:
-                raise failed("decode_error", f"no decodable keyframe ({last_error or 'no picture'}); then {e}") from None
+                raise failed(
+                    "decode_error", f"no decodable keyframe ({last_error or 'no picture'}); then {e}"
+                ) from None
             if time.monotonic() >= deadline - 0.05 or _is_timeout(e):
                 raise failed("timeout", f"the stream stalled: {e}") from None
             raise failed("stream_down", f"the stream broke after {npackets} packets: {e}") from None
         progress()
         if bad or keypackets:
-            raise failed("decode_error", f"the stream ended without a decodable keyframe ({last_error or 'no picture'})")
+            raise failed(
+                "decode_error",
+                f"the stream ended without a decodable keyframe ({last_error or 'no picture'})",
+            )
         raise failed("stream_down", f"the stream ended after {npackets} packets without a keyframe")
 
 
@@ -226,7 +242,9 @@ def _is_timeout(e: BaseException) -> bool:
     return isinstance(e, (av.error.ExitError, TimeoutError))
 
 
-def _open_fault(e: BaseException, elapsed: float, timeout_s: float, failed: Callable[[str, str], FrameError]) -> FrameError:
+def _open_fault(
+    e: BaseException, elapsed: float, timeout_s: float, failed: Callable[[str, str], FrameError]
+) -> FrameError:
     """What a failed ``av.open`` means: FFmpeg maps RTSP 401/403/404 to its HTTP errors."""
     import av
 

@@ -58,7 +58,9 @@ async def grab_snapshot(target: FrameTarget, settings: Settings | ImageSettings)
     NoFrameSource when the camera has no snapshot URL."""
     if not target.snapshot_url:
         raise NoFrameSource(f"camera {target.camera_id}: no snapshot_url for an HTTP snapshot")
-    return await fetch_snapshot(target.snapshot_url, target.username, target.password, settings, source=SOURCE)
+    return await fetch_snapshot(
+        target.snapshot_url, target.username, target.password, settings, source=SOURCE
+    )
 
 
 async def fetch_snapshot(
@@ -90,12 +92,17 @@ async def fetch_snapshot(
             async with httpx.AsyncClient(
                 timeout=cfg.frame_timeout_s, follow_redirects=True, max_redirects=3, trust_env=False
             ) as client:
-                async with client.stream("GET", bare, auth=auth, headers={"Accept": "image/jpeg, image/*"}) as resp:
+                async with client.stream(
+                    "GET", bare, auth=auth, headers={"Accept": "image/jpeg, image/*"}
+                ) as resp:
                     metrics["frame_http_status"] = resp.status_code
                     metrics["frame_headers_s"] = round(time.monotonic() - t0, 4)
                     if resp.status_code in (401, 403):
-                        raise failed("auth_failed", f"HTTP {resp.status_code}: the camera refused "
-                                     + ("the credentials" if username else "a request without credentials"))
+                        raise failed(
+                            "auth_failed",
+                            f"HTTP {resp.status_code}: the camera refused "
+                            + ("the credentials" if username else "a request without credentials"),
+                        )
                     if resp.status_code >= 400:
                         raise failed("stream_down", f"HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
                     ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -103,14 +110,20 @@ async def fetch_snapshot(
                     declared = resp.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > cfg.frame_max_bytes:
                         metrics["frame_bytes"] = 0
-                        raise failed("decode_error", f"the body is {int(declared)} bytes, over the cap "
-                                     f"of {cfg.frame_max_bytes} (frame_max_bytes); not read")
-                    async for chunk in resp.aiter_raw():
+                        raise failed(
+                            "decode_error",
+                            f"the body is {int(declared)} bytes, over the cap "
+                            f"of {cfg.frame_max_bytes} (frame_max_bytes); not read",
+                        )
+                    async for chunk in resp.aiter_bytes():
                         body += chunk
                         if len(body) > cfg.frame_max_bytes:
                             metrics["frame_bytes"] = len(body)
-                            raise failed("decode_error", f"the body exceeds the cap of {cfg.frame_max_bytes} "
-                                         "bytes (frame_max_bytes); stopped reading")
+                            raise failed(
+                                "decode_error",
+                                f"the body exceeds the cap of {cfg.frame_max_bytes} "
+                                "bytes (frame_max_bytes); stopped reading",
+                            )
     except FrameError:
         raise
     except TimeoutError:
@@ -118,7 +131,9 @@ async def fetch_snapshot(
         raise failed("timeout", f"no complete answer within {cfg.frame_timeout_s:g} s") from None
     except httpx.TimeoutException as e:
         metrics["frame_bytes"] = len(body)
-        raise failed("timeout", f"no complete answer within {cfg.frame_timeout_s:g} s ({type(e).__name__})") from None
+        raise failed(
+            "timeout", f"no complete answer within {cfg.frame_timeout_s:g} s ({type(e).__name__})"
+        ) from None
     except httpx.HTTPError as e:
         metrics["frame_bytes"] = len(body)
         os_error = find_oserror(e)
@@ -136,11 +151,16 @@ async def fetch_snapshot(
     metrics["frame_bytes"] = len(data)
     kind = picture_kind(data)
     if kind is None:
-        raise failed("decode_error", f"the body is not a JPEG or PNG (content-type {ctype or 'missing'}, "
-                     f"{len(data)} bytes, starts {data[:_BODY_SHOWN]!r})")
+        raise failed(
+            "decode_error",
+            f"the body is not a JPEG or PNG (content-type {ctype or 'missing'}, "
+            f"{len(data)} bytes, starts {data[:_BODY_SHOWN]!r})",
+        )
     size = picture_size(data)
     if size is not None and size[0] * size[1] > MAX_PIXELS:
-        raise failed("decode_error", f"the {kind} header claims {size[0]}x{size[1]} pixels, over {MAX_PIXELS}")
+        raise failed(
+            "decode_error", f"the {kind} header claims {size[0]}x{size[1]} pixels, over {MAX_PIXELS}"
+        )
     t_dec = time.monotonic()
     image = await asyncio.to_thread(decode_picture, data)
     metrics["frame_decode_s"] = round(time.monotonic() - t_dec, 4)

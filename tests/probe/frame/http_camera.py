@@ -47,7 +47,9 @@ def png(image: np.ndarray) -> bytes:
 
 def _bomb_header() -> bytes:
     """SOI, then a baseline SOF0 claiming 60000 x 60000 pixels, 3 components, then noise."""
-    sof = struct.pack(">BBHBHHB", 0xFF, 0xC0, 17, 8, 60000, 60000, 3) + bytes([1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1])
+    sof = struct.pack(">BBHBHHB", 0xFF, 0xC0, 17, 8, 60000, 60000, 3) + bytes(
+        [1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]
+    )
     return b"\xff\xd8" + sof + os.urandom(200)
 
 
@@ -79,7 +81,10 @@ def _digest_ok(header: str, method: str, username: str, password: str, nonce: st
 
 @contextlib.asynccontextmanager
 async def http_camera(
-    auth: str | None = None, username: str = "admin", password: str = "s3cr:t@/%", picture: bytes | None = None
+    auth: str | None = None,
+    username: str = "admin",
+    password: str = "s3cr:t@/%",
+    picture: bytes | None = None,
 ) -> AsyncIterator[HttpCamera]:
     body_jpeg = picture if picture is not None else jpeg(sample_picture())
     nonce = os.urandom(8).hex()
@@ -100,9 +105,12 @@ async def http_camera(
             return f'WWW-Authenticate: Basic realm="{REALM}"\r\n'
         return f'WWW-Authenticate: Digest realm="{REALM}", nonce="{nonce}", qop="auth", algorithm=MD5\r\n'
 
-    async def respond(writer: asyncio.StreamWriter, status: str, ctype: str, body: bytes, extra: str = "") -> None:
+    async def respond(
+        writer: asyncio.StreamWriter, status: str, ctype: str, body: bytes, extra: str = ""
+    ) -> None:
         writer.write(
-            f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}\r\n".encode() + body
+            f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}\r\n".encode()
+            + body
         )
         await writer.drain()
 
@@ -138,11 +146,15 @@ async def http_camera(
                 elif path == "/bomb.jpg":
                     await respond(writer, "200 OK", "image/jpeg", _bomb_header())
                 elif path == "/big-declared":
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1000000000\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1000000000\r\n\r\n"
+                    )
                     await writer.drain()
                     await asyncio.sleep(3600)
                 elif path == "/big":
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    )
                     chunk = body_jpeg + b"\x00" * 65536
                     for _ in range(10_000):  # ~650 MB if nobody stops reading
                         writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
@@ -157,7 +169,9 @@ async def http_camera(
             writer.close()
 
     server = await asyncio.start_server(on_client, "127.0.0.1", 0)
-    camera = HttpCamera(port=server.sockets[0].getsockname()[1], username=username, password=password, auth=auth)
+    camera = HttpCamera(
+        port=server.sockets[0].getsockname()[1], username=username, password=password, auth=auth
+    )
     try:
         yield camera
     finally:

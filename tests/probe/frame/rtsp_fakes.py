@@ -54,7 +54,9 @@ async def _bad_payload(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         elif method == "DESCRIBE":
             writer.write(_reply(cseq, f"Content-Base: {url}/\r\n", SDP))
         elif method == "SETUP":
-            writer.write(_reply(cseq, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 12345678\r\n"))
+            writer.write(
+                _reply(cseq, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 12345678\r\n")
+            )
         elif method == "PLAY":
             writer.write(_reply(cseq, "Session: 12345678\r\n"))
             await writer.drain()

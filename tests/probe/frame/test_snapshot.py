@@ -17,7 +17,13 @@ FAST = ImageSettings(frame_timeout_s=2.0)
 
 
 def cam(url: str | None, username: str | None = None, password: str | None = None) -> Target:
-    return Target(camera_id="34020000001320000001", ip="127.0.0.1", snapshot_url=url, username=username, password=password)
+    return Target(
+        camera_id="34020000001320000001",
+        ip="127.0.0.1",
+        snapshot_url=url,
+        username=username,
+        password=password,
+    )
 
 
 def free_port() -> int:
