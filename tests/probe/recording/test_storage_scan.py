@@ -15,10 +15,10 @@ import pytest
 from camsla.settings import Settings
 from probe.recording import RecordingTarget, check_recording, inspect_recording
 from probe.recording.storage_scan import (
+    CorruptSegment,
     PatternError,
     compile_pattern,
     probe_container,
-    CorruptSegment,
     times_from_path,
 )
 
@@ -231,7 +231,7 @@ def test_filename_times_are_local_and_an_end_past_midnight_is_the_next_day():
     assert start == datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
     assert end == datetime(2026, 11, 24, 16, 5, tzinfo=UTC)
     assert times_from_path(f"{CAM}/20261124/notes.mp4", p, TZ) is None
-    assert times_from_path(f"other/20261124/233000-000500.mp4", p, TZ) is None
+    assert times_from_path("other/20261124/233000-000500.mp4", p, TZ) is None
 
 
 def test_hikvision_style_names_with_full_start_and_end_stamps():
