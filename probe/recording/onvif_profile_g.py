@@ -19,8 +19,8 @@ Credentials refused -> ``RecordingSourceError("auth_failed")`` (an ``error`` res
 ``auth_failed`` fault belongs to liveness).
 
 Profile keys (``Camera.profile["recording"]``): ``url`` (device service URL, else the camera's
-``onvif_url``), ``recording_token`` (on an NVR: which recording is this camera's; else all the
-device's recordings), ``timeout_s`` (whole exchange, default 4 x settings.probe.timeout_s, >= 20 s).
+``onvif_url``), ``recording_token`` (on an NVR: which recording is this camera's; else the recordings whose
+source SourceId or Name is the camera ID, else all the device's recordings), ``timeout_s`` (whole exchange, default 4 x settings.probe.timeout_s, >= 20 s).
 """
 
 from __future__ import annotations
@@ -276,6 +276,15 @@ async def _fetch(target: RecordingTarget, host: str, port: int, window_s: float)
                 "RecordingInformation",
             )
             tokens = sorted({str(r.RecordingToken) for r in found})
+            # On an NVR, a recording whose source names this camera is the camera's own.
+            own = sorted(
+                {
+                    str(r.RecordingToken)
+                    for r in found
+                    if target.camera_id in (getattr(r.Source, "SourceId", None), getattr(r.Source, "Name", None))
+                }
+            )
+            tokens = own or tokens
         infos: list[RecordingInfo] = []
         for token in tokens:
             ri = await _call("GetRecordingInformation", search.GetRecordingInformation({"RecordingToken": token}))

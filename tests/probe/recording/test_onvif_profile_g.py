@@ -255,3 +255,22 @@ async def test_without_event_search_the_footage_is_one_stretch_and_gaps_are_unkn
     assert report.metrics["gaps_known"] is False
     assert report.faults == ()
     assert len(report.timeline) == 1
+
+
+@pytest.mark.peer
+async def test_on_an_nvr_the_recording_whose_source_is_the_camera_is_judged():
+    from tests.peers.onvif_device import SimRecording
+
+    with onvif_device("good", "admin", "pw") as dev:
+        now = dev.scenario.now
+        dev.scenario.recordings.append(
+            SimRecording("REC_CH2", CAM, [(now - timedelta(days=40), now - timedelta(hours=3))], status="Stopped")
+        )
+        report = await inspect_recording(target(dev), SETTINGS)
+        other = await inspect_recording(
+            RecordingTarget("34020000001320000002", None, None, dev.url, "admin", "pw"), SETTINGS
+        )
+    assert report.faults == ("not_recording",)
+    assert report.metrics["recordings"] == 1
+    assert other.metrics["recordings"] == 2  # no recording names that camera: all of them
+    assert dev.validation_errors == []
