@@ -38,15 +38,19 @@ def classify_oserror(exc: OSError) -> tuple[str, str]:
 
 
 def find_oserror(exc: BaseException) -> OSError | None:
-    """The OSError under a library's wrapper exception (httpx/httpcore chain them)."""
+    """The OSError under a library's wrapper exceptions (httpx/httpcore/anyio chain them): the first one
+    with an errno, else the first one at all."""
     seen: set[int] = set()
+    first: OSError | None = None
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
         if isinstance(node, OSError) and not isinstance(node, TimeoutError):
-            return node
+            if node.errno is not None:
+                return node
+            first = first or node
         seen.add(id(node))
         node = node.__cause__ or node.__context__
-    return None
+    return first
 
 
 async def connect(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, float]:

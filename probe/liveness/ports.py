@@ -20,6 +20,7 @@ def url_port(url: str | None) -> int | None:
 
 
 def service_ports(target: Target) -> list[int]:
-    """The RTSP port, then the HTTP port, without duplicates; 554 and 80 when the inventory has no URL."""
-    found = [url_port(target.rtsp_url) or 554, url_port(target.snapshot_url) or 80]
+    """The port of the URL the inventory has (RTSP first), then the other service's; 554, 80 by default."""
+    rtsp, http = url_port(target.rtsp_url), url_port(target.snapshot_url)
+    found = [rtsp or 554, http or 80] if rtsp or not http else [http, 554]
     return list(dict.fromkeys(found))

@@ -1,0 +1,223 @@
+"""The rtsp liveness kind against small RTSP servers on 127.0.0.1 (real sockets).
+
+The GStreamer server tests (tests/peers/test_rtsp_probe_gstreamer.py) cover real auth; these cover
+what a real camera may do that GStreamer does not: answer garbage, stay silent, hang up, 404, no SDP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import errno
+import socket
+import time
+
+import pytest
+
+from camsla.settings import ProbeSettings
+from probe.liveness import net
+from probe.liveness.rtsp import parse_rtsp_url, probe_rtsp, sdp_media_count
+from probe.target import Target
+
+SDP = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=t\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+FAST = ProbeSettings(timeout_s=0.5)
+
+
+@contextlib.asynccontextmanager
+async def rtsp_like_server(answer):
+    """A server that calls ``answer(request_head: bytes) -> bytes | None`` per request (None: say nothing)."""
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                seen.append(head)
+                out = answer(head)
+                if out is None:
+                    await asyncio.sleep(30)
+                    return
+                writer.write(out)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield port, seen
+    finally:
+        server.close()
+
+
+def cseq(head: bytes) -> bytes:
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"cseq:"):
+            return line[5:].strip()
+    return b"0"
+
+
+def reply(status: str, head: bytes, body: bytes = b"", extra: bytes = b"") -> bytes:
+    out = b"RTSP/1.0 " + status.encode() + b"\r\nCSeq: " + cseq(head) + b"\r\n" + extra
+    if body:
+        out += b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+    return out + b"\r\n" + body
+
+
+def camera(port: int, path: str = "/live", **kw) -> Target:
+    return Target(camera_id="34020000001320000001", ip="127.0.0.1", rtsp_url=f"rtsp://127.0.0.1:{port}{path}",
+                  kinds=("rtsp",), **kw)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_describe_with_sdp_is_ok_and_reports_phases() -> None:
+    def answer(head: bytes) -> bytes:
+        return reply("200 OK", head, SDP if head.startswith(b"DESCRIBE") else b"")
+
+    async with rtsp_like_server(answer) as (port, seen):
+        result = await probe_rtsp(camera(port), FAST)
+    assert result.status == "ok", result
+    assert result.metrics["status"] == 200 and result.metrics["sdp_media"] == 1
+    assert {"connect_s", "options_s", "describe_s"} <= result.metrics.keys()
+    assert [h.split(b" ")[0] for h in seen] == [b"OPTIONS", b"DESCRIBE"]
+
+
+async def test_garbage_answer_is_stream_down_with_the_bytes_in_the_reason() -> None:
+    async with rtsp_like_server(lambda head: b"HTTP/1.1 400 Bad Request\r\n\r\n") as (port, _):
+        result = await probe_rtsp(camera(port), FAST)
+    assert (result.status, result.fault) == ("fail", "stream_down")
+    assert result.metrics["bad_answer"] is True
+    assert "HTTP/1.1 400" in result.reason
+
+
+async def test_silent_port_is_timeout_within_the_budget() -> None:
+    async with rtsp_like_server(lambda head: None) as (port, _):
+        t0 = time.monotonic()
+        result = await probe_rtsp(camera(port), ProbeSettings(timeout_s=0.3))
+        took = time.monotonic() - t0
+    assert (result.status, result.fault) == ("fail", "timeout")
+    assert result.metrics["phase"] == "options"
+    assert 0.25 < took < 1.0
+
+
+async def test_refused_port_is_stream_down() -> None:
+    result = await probe_rtsp(camera(closed_port()), FAST)
+    assert (result.status, result.fault) == ("fail", "stream_down")
+    assert "refused" in result.reason
+
+
+async def test_hang_up_before_answering_is_stream_down() -> None:
+    async def handle(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        result = await probe_rtsp(camera(server.sockets[0].getsockname()[1]), FAST)
+    finally:
+        server.close()
+    assert (result.status, result.fault) == ("fail", "stream_down")
+    assert "closed" in result.reason and result.metrics["bad_answer"] is False
+
+
+@pytest.mark.parametrize("code", [errno.EHOSTUNREACH, errno.ENETUNREACH])
+async def test_no_route_to_the_camera_is_unreachable(monkeypatch, code) -> None:
+    async def no_route(host, port):
+        raise OSError(code, "no route")
+
+    monkeypatch.setattr(net, "open_connection", no_route)
+    result = await probe_rtsp(camera(554), FAST)
+    assert (result.status, result.fault) == ("fail", "unreachable")
+    assert result.metrics["phase"] == "connect"
+
+
+async def test_no_tcp_connection_in_time_is_unreachable_not_timeout(monkeypatch) -> None:
+    async def black_hole(host, port):
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(net, "open_connection", black_hole)
+    result = await probe_rtsp(camera(554), ProbeSettings(timeout_s=0.2))
+    assert (result.status, result.fault) == ("fail", "unreachable")
+    assert "no TCP connection" in result.reason
+
+
+async def test_unknown_stream_path_is_stream_down_with_404() -> None:
+    def answer(head: bytes) -> bytes:
+        return reply("404 Not Found", head) if head.startswith(b"DESCRIBE") else reply("200 OK", head)
+
+    async with rtsp_like_server(answer) as (port, _):
+        result = await probe_rtsp(camera(port), FAST)
+    assert (result.fault, result.metrics["status"]) == ("stream_down", 404)
+    assert "404" in result.reason
+
+
+async def test_describe_200_without_sdp_is_stream_down() -> None:
+    def answer(head: bytes) -> bytes:
+        return reply("200 OK", head, b"hello" if head.startswith(b"DESCRIBE") else b"")
+
+    async with rtsp_like_server(answer) as (port, _):
+        result = await probe_rtsp(camera(port), FAST)
+    assert result.fault == "stream_down" and "SDP" in result.reason
+
+
+async def test_forbidden_is_auth_failed() -> None:
+    async with rtsp_like_server(lambda head: reply("403 Forbidden", head)) as (port, _):
+        result = await probe_rtsp(camera(port, username="admin", password="x"), FAST)
+    assert result.fault == "auth_failed" and result.metrics["status"] == 403
+
+
+async def test_credentials_in_the_url_are_used_and_never_sent_in_the_request_uri() -> None:
+    good = "Basic " + base64.b64encode(b"admin:p@ss:word").decode()
+
+    def answer(head: bytes) -> bytes:
+        if head.startswith(b"OPTIONS"):
+            return reply("200 OK", head)
+        if good.encode() in head:
+            return reply("200 OK", head, SDP)
+        return reply("401 Unauthorized", head, extra=b'WWW-Authenticate: Basic realm="cam"\r\n')
+
+    async with rtsp_like_server(answer) as (port, seen):
+        target = Target(camera_id="1", ip="127.0.0.1", rtsp_url=f"rtsp://admin:p%40ss%3Aword@127.0.0.1:{port}/live")
+        result = await probe_rtsp(target, FAST)
+    assert result.status == "ok", result
+    assert result.metrics["auth"] == "basic"
+    assert all(b"admin" not in h.split(b"\r\n")[0] for h in seen)
+
+
+async def test_camera_asking_for_credentials_the_inventory_lacks_is_auth_failed() -> None:
+    def answer(head: bytes) -> bytes:
+        return reply("401 Unauthorized", head, extra=b'WWW-Authenticate: Digest realm="c", nonce="n1"\r\n')
+
+    async with rtsp_like_server(answer) as (port, seen):
+        result = await probe_rtsp(camera(port), FAST)
+    assert result.fault == "auth_failed" and "no credentials" in result.reason
+    assert len(seen) == 1  # nothing to answer the challenge with: no retry
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [(None, "no rtsp_url"), ("http://127.0.0.1/live", "scheme"), ("rtsp://:554/x", "no host"), ("rtsp://h:99999/", "Port")],
+)
+async def test_unusable_url_in_the_inventory_is_error_not_a_camera_fault(url, words) -> None:
+    result = await probe_rtsp(Target(camera_id="1", ip="127.0.0.1", rtsp_url=url), FAST)
+    assert result.status == "error" and result.fault is None
+    assert words in result.reason
+
+
+def test_request_uri_drops_credentials_and_keeps_the_query() -> None:
+    u = parse_rtsp_url("rtsp://admin:pw@10.1.2.3/Streaming/Channels/101?transportmode=unicast")
+    assert (u.host, u.port, u.username, u.password) == ("10.1.2.3", 554, "admin", "pw")
+    assert u.uri == "rtsp://10.1.2.3/Streaming/Channels/101?transportmode=unicast"
+
+
+def test_sdp_media_lines_are_counted_only_in_an_sdp() -> None:
+    assert sdp_media_count(SDP) == 1
+    assert sdp_media_count(b"m=video 0 RTP/AVP 96\r\n") == 0
