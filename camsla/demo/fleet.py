@@ -448,6 +448,10 @@ class Fleet:
         cam.override = mode
         await self._set(cam, mode or self._scheduled(cam, max(self._slot, 0)))
 
+    def schedule_at(self, slot: int) -> dict[str, str]:
+        """Each camera's scheduled mode in ``slot`` (pure: what the ticker applies then, overrides aside)."""
+        return {c.camera_id: self._scheduled(c, slot) for c in self._cams}
+
     def modes(self) -> dict[str, int]:
         out = dict.fromkeys(MODES, 0)
         for c in self._cams:
