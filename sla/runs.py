@@ -142,7 +142,9 @@ def fold(
         return FoldResult(list(runs))
     camera_id, check = obs[0].camera_id, obs[0].check
 
-    # One observation per instant: the highest rank wins (DESIGN.md same-instant rule).
+    # One observation per instant: the highest rank wins (DESIGN.md same-instant rule). The
+    # others at that instant share the winner's fate: no-ops if it is accepted, rejected with it.
+    losers: dict[int, list[Observation]] = {}
     if len(obs) == 1:
         batch = [(to_us(obs[0].ts), obs[0])]
     else:
@@ -155,8 +157,12 @@ def fold(
                 )
             t = to_us(o.ts)
             cur = best.get(t)
-            if cur is None or o.rank > cur.rank:
+            if cur is None:
                 best[t] = o
+                continue
+            if o.rank > cur.rank:
+                best[t], o = o, cur
+            losers.setdefault(t, []).append(o)
         batch = sorted(best.items())
 
     for r in runs:
@@ -167,7 +173,7 @@ def fold(
 
     if not runs or batch[0][0] > to_us(runs[-1].last_ts):
         return _append(runs, batch, stale, camera_id, check)
-    return _Refold(runs, stale, camera_id, check, raw_lookup, watermark, raw_count).run(batch)
+    return _Refold(runs, stale, camera_id, check, raw_lookup, watermark, raw_count, losers).run(batch)
 
 
 def _append(
@@ -218,8 +224,10 @@ class _Refold:
         raw_lookup: RawLookup | None,
         watermark: datetime | None,
         raw_count: RawCount | None,
+        losers: dict[int, list[Observation]],
     ) -> None:
         self.runs = runs
+        self.losers = losers
         self.stale = stale
         self.camera_id = camera_id
         self.check = check
@@ -238,6 +246,9 @@ class _Refold:
                 )
         self.firsts = [it[0] for it in self.items]
         self.rejected: list[Rejection] = []
+        # Observations of this batch absorbed inside a run (same result, new instant): not stored
+        # as raw yet, but neighbours and counts of a later split in this batch must see them.
+        self.pending: dict[int, datetime] = {}
 
     def run(self, batch: list[tuple[int, Observation]]) -> FoldResult:
         for t, o in batch:
@@ -254,6 +265,8 @@ class _Refold:
 
     def _reject(self, o: Observation, reason: str) -> None:
         self.rejected.append(Rejection(o, reason))
+        for other in self.losers.get(to_us(o.ts), ()):
+            self.rejected.append(Rejection(other, reason + " (same instant as a rejected observation)"))
 
     def _into_run(self, i: int, t: int, o: Observation) -> None:
         first, last, K, n, run_id, first_dt, last_dt = self.items[i]
@@ -284,6 +297,7 @@ class _Refold:
         if key == K:
             if at is None:
                 self.items[i][3] = n + 1  # a new observation inside the run, same result
+                self.pending[t] = o.ts
             return
         if at is not None and _rank(key) < _rank(K):
             return  # outranked by the stored observation at the same instant
@@ -343,13 +357,18 @@ class _Refold:
                     f"stored raw observation at {ts.isoformat()} is {k[0]} {list(k[1])} inside a run of "
                     f"{K[0]} {list(K[1])}"
                 )
-        return {u: (k, ts) for u, (k, ts, _) in found.items()}
+        raws = {u: (k, ts) for u, (k, ts, _) in found.items()}
+        for u, ts in self.pending.items():
+            if lo <= u <= hi:
+                raws[u] = (K, ts)
+        return raws
 
     def _count(self, lo: int, hi: int) -> int:
+        pending = sum(1 for u in self.pending if lo <= u <= hi)
         if self.raw_count is not None:
-            return self.raw_count(from_us(lo), from_us(hi))
+            return self.raw_count(from_us(lo), from_us(hi)) + pending
         assert self.raw_lookup is not None
-        return len({to_us(r.ts) for r in self.raw_lookup(from_us(lo), from_us(hi))})
+        return len({to_us(r.ts) for r in self.raw_lookup(from_us(lo), from_us(hi))}) + pending
 
     def _count_left(self, first: int, p: int, q: int, last: int, total: int) -> int:
         """Observations in [first, p], counting whichever side of the split is stored and shorter."""
