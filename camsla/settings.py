@@ -71,6 +71,7 @@ class Settings(_Section):
         default_factory=lambda: {"liveness": 300.0, "image": 10_800.0, "recording": 93_600.0}
     )
     raw_retention_days: float = Field(7.0, gt=0)
+    flush_interval_s: float = Field(2.0, gt=0)  # how often buffered probe results are written
     probe: ProbeSettings = Field(default_factory=ProbeSettings)
     image: ImageSettings = Field(default_factory=ImageSettings)
     recording: RecordingSettings = Field(default_factory=RecordingSettings)

@@ -6,7 +6,9 @@ observation buffer, the scheduler counters and the latest liveness verdict per c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,7 +20,6 @@ from camsla.settings import Settings
 
 log = logging.getLogger("camsla.serve")
 
-FLUSH_INTERVAL_S = 2.0
 PRUNE_INTERVAL_S = 3600.0
 
 
@@ -83,7 +84,7 @@ async def prune_job(service: Service) -> None:
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
-    JobSpec("flush", flush_job, lambda s: FLUSH_INTERVAL_S, first_delay_s=FLUSH_INTERVAL_S),
+    JobSpec("flush", flush_job, lambda s: s.settings.flush_interval_s),
     JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
 )
 
@@ -106,12 +107,31 @@ async def run_service(
 
     from camsla.web import create_app
 
+    class _Server(uvicorn.Server):
+        # uvicorn re-raises SIGTERM/SIGINT once it has stopped, which would kill the process before
+        # the buffer is flushed; the service owns the signals instead (see below).
+        @contextlib.contextmanager
+        def capture_signals(self):  # noqa: ANN202
+            yield
+
     service = service or make_service(settings)
     scheduler = build_scheduler(service, jobs)
     app = create_app(service)
     config = uvicorn.Config(app, host=settings.web.host, port=settings.web.port, log_level="warning",
                             lifespan="off")
-    server = uvicorn.Server(config)
+    server = _Server(config)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now, without waiting for open connections
+            server.force_exit = True
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, on_signal, signum)
     scheduler.start()
 
     async def announce() -> None:
@@ -126,9 +146,8 @@ async def run_service(
             on_ready(url)
 
     async def stopper() -> None:
-        if stop is not None:
-            await stop.wait()
-            server.should_exit = True
+        await stop.wait()
+        server.should_exit = True
 
     helpers = [asyncio.create_task(announce()), asyncio.create_task(stopper())]
     try:
@@ -136,6 +155,9 @@ async def run_service(
     finally:
         for h in helpers:
             h.cancel()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
         scheduler.shutdown(wait=False)
         n = len(service.buffer)
         await service.buffer.flush()

@@ -49,7 +49,7 @@ class JobSpec:
     name: str
     run: Callable[[Service], Awaitable[object]]
     interval_s: Callable[[Service], float]
-    first_delay_s: float = 0.0
+    first_delay_s: float | None = None  # None: one interval after the start
 
 
 @dataclass
@@ -94,7 +94,7 @@ def build_scheduler(service: Service, specs: tuple[JobSpec, ...]) -> AsyncIOSche
             max_instances=1,
             coalesce=True,
             misfire_grace_time=max(1, int(interval / 2)),
-            next_run_time=now + timedelta(seconds=spec.first_delay_s),
+            next_run_time=now + timedelta(seconds=interval if spec.first_delay_s is None else spec.first_delay_s),
         )
 
     def on_event(event) -> None:  # noqa: ANN001 - APScheduler's event classes

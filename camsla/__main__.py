@@ -1,0 +1,3 @@
+from camsla.cli import main
+
+main()
