@@ -64,7 +64,7 @@ def test_each_kind_of_bad_row_is_named_and_nothing_is_written(cli_env, db, tmp_p
     path = write_csv(tmp_path / "bad.csv", HEADER, GOOD[0], row)
     r = run("inventory", "import", str(path))
     assert r.exit_code == 1
-    assert f"row 3: " in r.output and reason in r.output, r.output
+    assert "row 3: " in r.output and reason in r.output, r.output
     assert "nothing imported" in r.output
     assert count(db) == 0
 
