@@ -1,0 +1,75 @@
+"""The web app through HTTP: status page (zh-CN default, English second), JSON API, metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from camsla.db.models import Camera
+from camsla.observation import Observation
+from camsla.service.app import Service
+from camsla.service.buffer import ObservationBuffer
+from camsla.web import create_app
+
+CAM1, CAM2 = "34010000001320000001", "34010000001320000002"
+
+
+@pytest.fixture
+def service(db, settings):
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for cid, name in ((CAM1, "人民广场东"), (CAM2, "人民广场西")):
+            s.add(Camera(camera_id=cid, name=name, sector_code="public_area", ip="10.0.0.1",
+                         district="庐阳区", commissioned_at=now - timedelta(days=30), profile={}, updated_at=now))
+    return Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+
+
+async def observe(service: Service, *obs: Observation) -> None:
+    for o in obs:
+        service.observe(o)
+    await service.buffer.flush()
+
+
+async def test_status_page_shows_sectors_and_cameras_down_in_chinese_by_default(service):
+    now = datetime.now(UTC)
+    await observe(
+        service,
+        Observation(CAM1, now - timedelta(seconds=30), "liveness", "ok"),
+        Observation(CAM2, now - timedelta(seconds=30), "liveness", "fail", ("stream_down",), {"rtsp_status": 503}),
+    )
+    client = TestClient(create_app(service))
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert "当前故障点位 (1)" in html and "人民广场西" in html and "视频流中断" in html
+    assert "重点公共区域" in html and "98%" in html
+    en = client.get("/?lang=en").text
+    assert "Cameras down now (1)" in en and "stream_down" in en
+
+
+async def test_json_endpoints_for_cameras_observations_and_sla(service):
+    now = datetime.now(UTC)
+    await observe(service, Observation(CAM1, now - timedelta(seconds=5), "liveness", "ok", (), {"rtt_s": 0.004}))
+    client = TestClient(create_app(service))
+    cams = client.get("/api/cameras").json()["cameras"]
+    assert [c["camera_id"] for c in cams] == [CAM1, CAM2]
+    assert cams[0]["liveness"]["status"] == "ok" and cams[1]["liveness"] is None
+    assert client.get(f"/api/cameras/{CAM1}").json()["name"] == "人民广场东"
+    assert client.get("/api/cameras/00000000000000000000").status_code == 404
+    obs = client.get("/api/observations", params={"camera_id": CAM1}).json()["observations"]
+    assert obs[0]["metrics"] == {"rtt_s": 0.004} and obs[0]["check"] == "liveness"
+    today = now.date().isoformat()
+    tomorrow = (now + timedelta(days=2)).date().isoformat()
+    doc = client.get("/api/sla", params={"from": today, "to": tomorrow, "sector": "public_area"}).json()
+    assert doc["sectors"][0]["code"] == "public_area" and doc["sectors"][0]["cameras"] == 2
+    assert client.get("/api/sla", params={"from": tomorrow, "to": today}).status_code == 400
+    assert client.get("/api/sla", params={"from": today, "to": tomorrow, "sector": "moon"}).status_code == 404
+
+
+async def test_metrics_expose_scheduler_and_store_counters(service):
+    await observe(service, Observation(CAM1, datetime.now(UTC), "liveness", "fail", ("timeout",)))
+    text = TestClient(create_app(service)).get("/metrics").text
+    assert "camsla_observations_stored_total 1.0" in text
+    assert 'camsla_cameras_by_status{check="liveness",status="fail"} 1.0' in text
