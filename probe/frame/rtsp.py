@@ -124,7 +124,15 @@ def read_keyframe(
         metrics["frame_total_s"] = round(time.monotonic() - t0, 4)
         return FrameError(fault, f"{shown}: {scrub(reason, url, password)}", source=SOURCE, metrics=metrics)  # type: ignore[arg-type]
 
-    options = {"rtsp_transport": "tcp", "timeout": str(int(timeout_s * 1_000_000)), **PROBE_OPTIONS}
+    # FFmpeg >= 5 (PyAV 18 bundles 8): ``timeout`` is the RTSP socket I/O timeout in microseconds
+    # (``stimeout`` is gone and silently ignored; before 5, ``timeout`` made FFmpeg *listen*).
+    # PyAV's own ``timeout=(open, read)`` adds an interrupt callback that aborts a blocked call.
+    options = {
+        "rtsp_transport": "tcp",
+        "allowed_media_types": "video",  # SETUP the video track only: no audio bytes to read
+        "timeout": str(int(timeout_s * 1_000_000)),
+        **PROBE_OPTIONS,
+    }
     try:
         container = av.open(url, options=options, timeout=(timeout_s, timeout_s))
     except Exception as e:  # noqa: BLE001 - every FFmpeg error is a verdict
@@ -135,10 +143,13 @@ def read_keyframe(
         if not container.streams.video:
             raise failed("stream_down", "the stream has no video track")
         stream = container.streams.video[0]
-        ctx = stream.codec_context
-        ctx.skip_frame = "NONKEY"  # the decoder drops predicted frames unseen
-        ctx.thread_count = 1  # one frame wanted: threads would only delay it
-        metrics["frame_codec"] = ctx.name
+        try:
+            ctx = stream.codec_context
+            ctx.skip_frame = "NONKEY"  # the decoder drops predicted frames unseen
+            ctx.thread_count = 1  # one frame wanted: threads would only delay it
+            metrics["frame_codec"] = ctx.name
+        except Exception as e:  # noqa: BLE001 - a codec this FFmpeg cannot decode
+            raise failed("decode_error", f"no decoder for the stream's video codec ({e})") from None
         nbytes = npackets = keypackets = bad = 0
         last_error = ""
 
@@ -219,6 +230,12 @@ def read_keyframe(
         except FrameError:
             raise
         except Exception as e:  # noqa: BLE001 - a read error mid-stream
+            try:  # a decoder with delay may hold the keyframe that came before the break
+                got = picture(ctx.decode(None), None) if keypackets else None
+            except av.error.FFmpegError:
+                got = None
+            if got is not None:
+                return got
             progress()
             if bad or keypackets:
                 raise failed(
