@@ -9,6 +9,7 @@ not a picture); the other four are the liveness codes, meaning no picture could 
 from __future__ import annotations
 
 import errno
+import ssl
 from collections.abc import Mapping
 from typing import Literal
 
@@ -77,6 +78,8 @@ def classify_oserror(exc: OSError) -> tuple[FrameFault, str]:
     """The fault and a few words for a socket error; an unknown one counts as ``unreachable``."""
     if isinstance(exc, ConnectionRefusedError):
         return _ERRNO_FAULTS[errno.ECONNREFUSED]
+    if isinstance(exc, ssl.SSLError):  # the host answered; its TLS did not satisfy us
+        return "stream_down", f"TLS failure: {exc.reason or exc}"
     if isinstance(exc, TimeoutError) and exc.errno is None:
         return "timeout", "timed out"
     if exc.errno in _ERRNO_FAULTS:
