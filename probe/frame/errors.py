@@ -79,7 +79,7 @@ def classify_oserror(exc: OSError) -> tuple[FrameFault, str]:
     if isinstance(exc, ConnectionRefusedError):
         return _ERRNO_FAULTS[errno.ECONNREFUSED]
     if isinstance(exc, ssl.SSLError):  # the host answered; its TLS did not satisfy us
-        return "stream_down", f"TLS failure: {exc.reason or exc}"
+        return "stream_down", f"TLS failure: {getattr(exc, 'reason', None) or exc}"
     if isinstance(exc, TimeoutError) and exc.errno is None:
         return "timeout", "timed out"
     if exc.errno in _ERRNO_FAULTS:
