@@ -3,7 +3,8 @@
 The targets (one listener per address 127.88.x.y, answering RTSP OPTIONS/DESCRIBE) run in a separate
 process, so the numbers are the probing process's. Each run is one ``probe.run_cycle`` with no
 spread (everything as fast as the concurrency limits allow); the table shows checks/s (wall), CPU
-seconds the probing process spent per 1 000 checks, and how many came back not ok.
+milliseconds of CPU the probing process (and the target process) spent per check, and how many came back
+not ok. "checks per prober cpu-s" is what one core would sustain for the prober alone.
 
     python bench/liveness_bench.py                       # N = 1 000 and 10 000, kinds tcp and rtsp
     python bench/liveness_bench.py --targets 2000 --kinds rtsp --loop uvloop --repeat 2
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing as mp
 import resource
 import sys
@@ -79,7 +81,9 @@ def serve(n: int, loop_name: str, conn) -> None:
         for i in range(n):
             servers.append(await loop.create_server(_Rtsp, address(i), PORT, backlog=512))
         conn.send(("ready", len(servers)))
-        await loop.run_in_executor(None, conn.recv)  # until the parent says stop
+        while (msg := await loop.run_in_executor(None, conn.recv)) != "stop":
+            if msg == "cpu":  # CPU seconds this process spent, to show which side is the limit
+                conn.send(time.process_time())
 
     asyncio.run(main())
 
@@ -87,7 +91,12 @@ def serve(n: int, loop_name: str, conn) -> None:
 # --- the probing process --------------------------------------------------------------------------
 
 
-async def one_run(n: int, kind: str, concurrency: int, per_host: int, timeout: float) -> dict:
+def target_cpu(conn) -> float:
+    conn.send("cpu")
+    return conn.recv()
+
+
+async def one_run(n: int, kind: str, concurrency: int, per_host: int, timeout: float, conn) -> dict:
     from camsla.settings import ProbeSettings
     from probe import Target, run_cycle
 
@@ -103,11 +112,14 @@ async def one_run(n: int, kind: str, concurrency: int, per_host: int, timeout: f
             why = str(obs.metrics.get("reason", ""))[:70]
             reasons[why] = reasons.get(why, 0) + 1
 
+    server0 = target_cpu(conn)
     cpu0, t0 = time.process_time(), time.perf_counter()
     stats = await run_cycle(targets, settings, sink, spread_s=0)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    server_cpu = target_cpu(conn) - server0
     return {
         "n": n, "kind": kind, "wall_s": wall, "rate": stats.count / wall, "cpu_per_1k": cpu / stats.count * 1000,
+        "cpu_rate": stats.count / cpu, "server_per_1k": server_cpu / stats.count * 1000,
         "ok": stats.ok, "not_ok": stats.fail + stats.error, "reasons": reasons,
     }
 
@@ -121,6 +133,8 @@ def main() -> None:
     ap.add_argument("--per-host", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--gc", choices=["default", "freeze"], default="default",
+                    help="freeze: gc.freeze() after start-up, as a long-running service would (fewer full collections)")
     args = ap.parse_args()
     if max(args.targets) > MAX_TARGETS:
         ap.error(f"--targets: at most {MAX_TARGETS}")
@@ -135,17 +149,24 @@ def main() -> None:
         if not parent.poll(120):
             raise SystemExit("target process did not start within 120 s")
         print(f"targets listening: {parent.recv()[1]} on 127.88.x.y:{PORT}; loop={args.loop}; "
-              f"RLIMIT_NOFILE={limit}; concurrency={args.concurrency}, per-host={args.per_host}", flush=True)
+              f"RLIMIT_NOFILE={limit}; concurrency={args.concurrency}, per-host={args.per_host}; gc={args.gc}", flush=True)
         rows = []
+        if args.gc == "freeze":
+            import camsla.settings  # noqa: F401 - import what the runs need before freezing
+            import probe  # noqa: F401
+
+            gc.collect()
+            gc.freeze()
         for n in args.targets:
             for kind in args.kinds:
                 for _ in range(args.repeat):
-                    rows.append(asyncio.run(one_run(n, kind, args.concurrency, args.per_host, args.timeout)))
+                    rows.append(asyncio.run(one_run(n, kind, args.concurrency, args.per_host, args.timeout, parent)))
                     time.sleep(0.5)
-        print(f"\n{'targets':>8} {'kind':>5} {'wall s':>7} {'checks/s':>9} {'cpu s/1k':>9} {'ok':>6} {'not ok':>6}")
+        print(f"\n{'targets':>8} {'kind':>5} {'wall s':>7} {'checks/s':>9} {'prober cpu ms/check':>20} "
+              f"{'checks per prober cpu-s':>24} {'targets cpu ms/check':>21} {'ok':>6} {'not ok':>6}")
         for r in rows:
-            print(f"{r['n']:>8} {r['kind']:>5} {r['wall_s']:>7.2f} {r['rate']:>9.0f} {r['cpu_per_1k']:>9.3f} "
-                  f"{r['ok']:>6} {r['not_ok']:>6}")
+            print(f"{r['n']:>8} {r['kind']:>5} {r['wall_s']:>7.2f} {r['rate']:>9.0f} {r['cpu_per_1k']:>20.3f} "
+                  f"{r['cpu_rate']:>24.0f} {r['server_per_1k']:>21.3f} {r['ok']:>6} {r['not_ok']:>6}")
             for why, count in sorted(r["reasons"].items(), key=lambda kv: -kv[1])[:3]:
                 print(f"{'':>16} {count} x {why}")
     finally:

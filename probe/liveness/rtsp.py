@@ -157,7 +157,8 @@ class _Session:
             nc=self.nc,
         )
 
-    async def _send(self, method: str, extra: str) -> RtspResponse:
+    async def _send(self, method: str, extra: str) -> tuple[RtspResponse, bool, str | None]:
+        """The response, whether credentials went with the request, and the nonce they answered."""
         assert self.reader is not None and self.writer is not None
         self.cseq += 1
         head = f"{method} {self.url.uri} RTSP/1.0\r\nCSeq: {self.cseq}\r\nUser-Agent: {USER_AGENT}\r\n{extra}"
@@ -165,24 +166,28 @@ class _Session:
         if authz:
             head += f"Authorization: {authz}\r\n"
         self.writer.write((head + "\r\n").encode("utf-8"))
-        return await read_response(self.reader)
+        nonce = self.challenge.params.get("nonce") if authz and self.challenge else None
+        return await read_response(self.reader), authz is not None, nonce
 
     async def request(self, method: str, extra: str = "") -> RtspResponse:
-        """Send once; on a 401 that offers a challenge we can answer, answer it once."""
-        resp = await self._send(method, extra)
-        if resp.status != 401 or self.username is None:
-            return resp
-        challenge = auth.choose(auth.parse_challenges(resp.headers.get("www-authenticate", [])))
-        if challenge is None:
-            return resp
-        stale = challenge.params.get("stale", "").lower() == "true"
-        if self.challenge is not None and not stale and self.auth_used != "none":
-            return resp  # our credentials were refused
-        self.challenge, self.nc = challenge, 0
-        self.auth_used = challenge.scheme + (f"-{challenge.algorithm.lower()}" if challenge.algorithm else "")
-        if (resp.header("connection") or "").lower() == "close" or (self.reader and self.reader.at_eof()):
-            await self.connect()
-        return await self._send(method, extra)
+        """Send; on a 401 answer the challenge, at most twice: once when no credentials were sent (or the
+        camera renewed its nonce), never again for the same nonce: that is a refused password."""
+        resp, sent, sent_nonce = await self._send(method, extra)
+        for _ in range(2):
+            if resp.status != 401 or self.username is None:
+                return resp
+            challenge = auth.choose(auth.parse_challenges(resp.headers.get("www-authenticate", [])))
+            if challenge is None:
+                return resp
+            renewed = challenge.scheme == "digest" and challenge.params.get("nonce") != sent_nonce
+            if sent and not renewed and challenge.params.get("stale", "").lower() != "true":
+                return resp  # the same challenge again: our credentials were refused
+            self.challenge, self.nc = challenge, 0
+            self.auth_used = challenge.scheme + (f"-{challenge.algorithm.lower()}" if challenge.algorithm else "")
+            if (resp.header("connection") or "").lower() == "close" or (self.reader and self.reader.at_eof()):
+                await self.connect()
+            resp, sent, sent_nonce = await self._send(method, extra)
+        return resp
 
 
 def _status_fault(method: str, resp: RtspResponse, has_credentials: bool) -> tuple[str, str]:

@@ -202,6 +202,53 @@ async def test_camera_asking_for_credentials_the_inventory_lacks_is_auth_failed(
     assert len(seen) == 1  # nothing to answer the challenge with: no retry
 
 
+def digest_camera(password: str, renew_once: bool = False, rotate: bool = False):
+    """A Digest camera (checked with hashlib here, not the probe's code) that may issue a new nonce on
+    the first answer (``renew_once``) or on every 401 (``rotate``)."""
+    import hashlib
+    import re
+
+    md5 = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
+    state = {"nonce": 0, "describes": 0}
+
+    def answer(head: bytes) -> bytes:
+        if head.startswith(b"OPTIONS"):
+            return reply("200 OK", head)
+        state["describes"] += 1
+        text = head.decode()
+        p = dict(re.findall(r'(\w+)="?([^",\r]*)"?', text.split("Authorization: Digest ", 1)[-1])) if "Authorization" in text else {}
+        nonce = f"n{state['nonce']}"
+        if p:
+            ha1, ha2 = md5(f"admin:cam:{password}"), md5(f"DESCRIBE:{p['uri']}")
+            good = p.get("nonce") == nonce and p.get("response") == md5(f"{ha1}:{nonce}:{ha2}")
+            if renew_once and state["nonce"] == 0:
+                good = False
+            if good:
+                return reply("200 OK", head, SDP)
+            if rotate or (renew_once and state["nonce"] == 0):
+                state["nonce"] += 1
+        challenge = f'WWW-Authenticate: Digest realm="cam", nonce="n{state["nonce"]}"\r\n'.encode()
+        return reply("401 Unauthorized", head, extra=challenge)
+
+    return answer, state
+
+
+async def test_renewed_nonce_is_answered_again() -> None:
+    answer, state = digest_camera("right", renew_once=True)
+    async with rtsp_like_server(answer) as (port, _):
+        result = await probe_rtsp(camera(port, username="admin", password="right"), FAST)
+    assert result.status == "ok", result.reason
+    assert state["describes"] == 3  # no credentials, an expired nonce, then accepted
+
+
+async def test_wrong_password_against_rotating_nonces_gives_up_after_two_answers() -> None:
+    answer, state = digest_camera("right", rotate=True)
+    async with rtsp_like_server(answer) as (port, _):
+        result = await probe_rtsp(camera(port, username="admin", password="wrong"), FAST)
+    assert result.fault == "auth_failed" and result.metrics["auth"] == "digest-md5"
+    assert state["describes"] == 3
+
+
 @pytest.mark.parametrize(
     "url, words",
     [(None, "no rtsp_url"), ("http://127.0.0.1/live", "scheme"), ("rtsp://:554/x", "no host"), ("rtsp://h:99999/", "Port")],
