@@ -8,6 +8,7 @@ them and the raw observations needed to split a run exactly. The whole batch is 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -107,15 +108,18 @@ class ObservationStore:
         run_inserts: list[dict] = []
         run_updates: list[dict] = []
         run_deletes: list[int] = []
+        late = [k for k, obs in groups.items() if k in tails and obs[0].ts <= tails[k].last_ts]
+        preloaded = self._preload(late, groups)
         for key, obs in groups.items():
             stale = self.stale_after[key[1]]
             tail = tails.get(key)
-            if tail is None or obs[0].ts > tail.last_ts:
+            if key not in preloaded:
                 result = fold([tail] if tail else [], obs, stale)
                 stored: dict[datetime, RawObservation] = {}
             else:
-                window, stored = self._late_window(key, obs, stale)
-                result = fold(window, obs, stale, raw_lookup=self._raw_lookup(key), watermark=watermark)
+                window, raws = preloaded[key]
+                stored = {r.ts: r for r in raws}
+                result = fold(window, obs, stale, raw_lookup=self._raw_lookup(key, raws), watermark=watermark)
                 stats.rejected.extend((r.observation, r.reason) for r in result.rejected)
             rejected_ids = {id(r.observation) for r in result.rejected}
             for o in obs:
@@ -162,34 +166,59 @@ class ObservationStore:
                 out[(row.camera_id, row.check)] = _run_from_row(row)
         return out
 
-    def _late_window(
-        self, key: tuple[str, str], obs: list[Observation], stale: float
-    ) -> tuple[list[Run], dict[datetime, RawObservation]]:
-        """The runs a late batch can touch, and the raw observations stored at its instants."""
-        camera_id, check = key
-        lo, hi = fold_window(obs, stale)
-        rows = self.session.scalars(
-            select(RunRow)
-            .where(RunRow.camera_id == camera_id, RunRow.check == check, RunRow.last_ts >= lo, RunRow.first_ts <= hi)
-            .order_by(RunRow.first_ts)
-        ).all()
-        stored: dict[datetime, RawObservation] = {}
-        instants = [o.ts for o in obs]
-        for i in range(0, len(instants), _CHUNK):
+    def _preload(
+        self, late: list[tuple[str, str]], groups: dict[tuple[str, str], list[Observation]]
+    ) -> dict[tuple[str, str], tuple[list[Run], list[RawObservation]]]:
+        """For late (camera, check) groups: the runs their fold window touches and the raw
+        observations stored in that window, read in a few chunked queries rather than per group."""
+        out: dict[tuple[str, str], tuple[list[Run], list[RawObservation]]] = {}
+        for i in range(0, len(late), _CHUNK):
+            chunk = late[i : i + _CHUNK]
+            windows = {k: fold_window(groups[k], self.stale_after[k[1]]) for k in chunk}
+            lo = min(w[0] for w in windows.values())
+            hi = max(w[1] for w in windows.values())
+            runs: dict[tuple[str, str], list[Run]] = defaultdict(list)
             for r in self.session.scalars(
-                select(RawObservation).where(
-                    RawObservation.camera_id == camera_id,
-                    RawObservation.check == check,
-                    RawObservation.ts.in_(instants[i : i + _CHUNK]),
-                )
+                select(RunRow)
+                .where(tuple_(RunRow.camera_id, RunRow.check).in_(chunk), RunRow.last_ts >= lo, RunRow.first_ts <= hi)
+                .order_by(RunRow.first_ts)
             ):
-                stored[r.ts] = r
-        return [_run_from_row(r) for r in rows], stored
+                w = windows[(r.camera_id, r.check)]
+                if r.last_ts >= w[0] and r.first_ts <= w[1]:
+                    runs[(r.camera_id, r.check)].append(_run_from_row(r))
+            raws: dict[tuple[str, str], list[RawObservation]] = defaultdict(list)
+            for r in self.session.scalars(
+                select(RawObservation)
+                .where(
+                    tuple_(RawObservation.camera_id, RawObservation.check).in_(chunk),
+                    RawObservation.ts >= lo,
+                    RawObservation.ts <= hi,
+                )
+                .order_by(RawObservation.ts)
+            ):
+                w = windows[(r.camera_id, r.check)]
+                if w[0] <= r.ts <= w[1]:
+                    raws[(r.camera_id, r.check)].append(r)
+            for k in chunk:
+                out[k] = (runs.get(k, []), raws.get(k, []))
+        return out
 
-    def _raw_lookup(self, key: tuple[str, str]):
+    def _raw_lookup(self, key: tuple[str, str], preloaded: list[RawObservation]):
+        """Raw observations in [start, end]: from the preloaded window, else from the database."""
         camera_id, check = key
+        times = [r.ts for r in preloaded]
+        lo = times[0] if times else None
+        converted: dict[int, Observation] = {}
 
         def lookup(start: datetime, end: datetime) -> list[Observation]:
+            if lo is not None and start >= lo and end <= times[-1]:
+                a, b = bisect_left(times, start), bisect_right(times, end)
+                out = []
+                for j in range(a, b):
+                    if j not in converted:
+                        converted[j] = _obs_from_row(preloaded[j])
+                    out.append(converted[j])
+                return out
             rows = self.session.scalars(
                 select(RawObservation)
                 .where(
