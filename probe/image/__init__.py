@@ -1,0 +1,29 @@
+"""Image-quality diagnosis (视频质量诊断) of decoded camera frames.
+
+    verdict = analyze(frame, reference=ref_thumb, previous=prev_thumb, thresholds=t)
+    verdict.faults   # ("blur",) -- image fault codes of camsla.faults, empty when normal
+    verdict.metrics  # every measured value, so an operator can see why
+    thumbnail(frame) # the small copy to store as the camera's previous / reference frame
+"""
+
+from probe.image.context import AnalyzerResult, FrameContext
+from probe.image.registry import ANALYZERS, SUPPRESSES
+from probe.image.thresholds import DEFAULT_THRESHOLDS, Thresholds, ThresholdsError
+from probe.image.thumbnail import FrameError, thumbnail
+from probe.image.verdict import ImageVerdict, analyze, analyze_bytes, decode
+
+__all__ = [
+    "ANALYZERS",
+    "DEFAULT_THRESHOLDS",
+    "SUPPRESSES",
+    "AnalyzerResult",
+    "FrameContext",
+    "FrameError",
+    "ImageVerdict",
+    "Thresholds",
+    "ThresholdsError",
+    "analyze",
+    "analyze_bytes",
+    "decode",
+    "thumbnail",
+]

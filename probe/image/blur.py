@@ -1,0 +1,53 @@
+"""``blur``: loss of focus, judged by the width of the picture's strongest edges.
+
+At the strongest few percent of gradients (real edges: noise and flat areas never get there) the
+edge width is the local intensity range divided by the gradient: a crisp edge rises within 1-3
+pixels, a defocused one spreads over many. The width is independent of brightness and contrast,
+and a scene with little texture is judged by the few edges it has -- a plain wall or a foggy sky
+is "low texture", not "blurry". Measured on the detail copy (<= 640 px wide), so thresholds are in
+pixels of that copy; a smaller frame (a CIF sub-stream) is judged at its own resolution. With the
+camera's reference frame the edges are compared with the reference's instead, so a scene that is
+soft by nature (fog, a plain surface) is judged against itself.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from probe.image.context import AnalyzerResult, FrameContext
+
+EDGE_SHARE = 3.0  # percent of pixels with the strongest gradients
+MIN_GRADIENT = 1.0  # grey levels per pixel: weaker than this is no edge at all
+WINDOW = np.ones((11, 11), np.uint8)
+
+
+def edge_width(grey: np.ndarray) -> tuple[float, float]:
+    """(median width in pixels of the strongest edges, their median gradient); (0, 0) without edges."""
+    g = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 1.0)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    mag = cv2.magnitude(gx, gy)
+    threshold = max(float(np.percentile(mag, 100 - EDGE_SHARE)), MIN_GRADIENT)
+    strong = mag >= threshold
+    if strong.sum() < 20:
+        return 0.0, 0.0
+    local_range = cv2.dilate(g, WINDOW) - cv2.erode(g, WINDOW)
+    return float(np.median(local_range[strong] / mag[strong])), float(np.median(mag[strong]))
+
+
+def analyze_blur(ctx: FrameContext) -> AnalyzerResult:
+    t = ctx.thresholds
+    width, gradient = edge_width(ctx.detail)
+    metrics: dict[str, float | str | bool] = {"edge_width_px": round(width, 3), "edge_gradient": round(gradient, 2)}
+    if ctx.reference is None:
+        limit = t.pick("blur_edge_width_max", ctx.night)
+        metrics["blur_limit"] = limit
+        return AnalyzerResult(("blur",) if width > limit else (), metrics)
+    # with a reference: edges wider than this camera's own edges (a soft scene stays as soft);
+    # both are measured at the reference thumbnail's size so that they compare
+    now, _ = edge_width(ctx.grey)
+    before, _ = edge_width(cv2.cvtColor(ctx.reference, cv2.COLOR_BGR2GRAY))
+    ratio = now / before if before > 0 else 1.0
+    metrics["edge_width_ratio_vs_reference"] = round(ratio, 3)
+    return AnalyzerResult(("blur",) if ratio > t.blur_width_ratio_max else (), metrics)

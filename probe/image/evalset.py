@@ -1,0 +1,451 @@
+"""The labelled evaluation set: real photographs shipped inside scikit-image, turned into camera
+frames (a 70 % view of the photo, OSD clock, sensor noise, JPEG) and then degraded the way real
+cameras fail, at realistic strengths drawn at random (fixed seeds), not only extreme ones.
+
+Photographs are split into a TUNING set (thresholds were chosen by looking at these only) and a
+held-out TEST set of *different* photographs. Grey photographs serve as monochrome (IR-night)
+views. Only images bundled in the scikit-image wheel are used: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from probe.image.thumbnail import thumbnail
+
+# photo -> is it colour. Different photographs in each split; stereo_motorcycle's right image is
+# never used (it is nearly the same picture as the left one).
+TUNING_PHOTOS: dict[str, bool] = {
+    "astronaut": True,
+    "coffee": True,
+    "camera": False,
+    "coins": False,
+    "brick": False,
+    "grass": False,
+}
+TEST_PHOTOS: dict[str, bool] = {
+    "chelsea": True,
+    "rocket": True,
+    "motorcycle": True,
+    "moon": False,
+    "gravel": False,
+}
+SPLITS = {"tuning": TUNING_PHOTOS, "test": TEST_PHOTOS}
+VIEW = 0.7  # the camera's view is this share of the photograph, leaving room to pan and tilt
+
+
+@dataclass
+class Sample:
+    name: str
+    split: str
+    photo: str
+    kind: str  # what was done to the frame, e.g. "normal_day", "blur_defocus", "frozen_reencoded"
+    label: frozenset[str]  # the faults it should get; empty = normal
+    data: bytes  # the frame as the grabber delivers it (JPEG), or broken bytes
+    reference: np.ndarray | None = None  # thumbnail, as stored for the camera
+    previous: np.ndarray | None = None
+    gated: bool = True  # False: reported for information, not part of the CI gate
+    night_hint: bool | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def load_photo(name: str) -> np.ndarray:
+    import skimage.data as data
+
+    img = data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(data, name)()
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(img[:, :, :3], cv2.COLOR_RGB2BGR)
+
+
+# -- the camera ---------------------------------------------------------------------------------
+def view(photo: np.ndarray, dx: float = 0.0, dy: float = 0.0, zoom: float = 1.0) -> np.ndarray:
+    """The camera's view: a VIEW-sized window of the photo, moved by dx, dy (shares of the view)
+    and zoomed in by ``zoom``, always at the same output size."""
+    h, w = photo.shape[:2]
+    vw, vh = int(w * VIEW), int(h * VIEW)
+    cw, ch = vw / zoom, vh / zoom
+    cx = w / 2 + dx * vw
+    cy = h / 2 + dy * vh
+    x0 = int(np.clip(cx - cw / 2, 0, w - cw))
+    y0 = int(np.clip(cy - ch / 2, 0, h - ch))
+    crop = photo[y0 : y0 + int(ch), x0 : x0 + int(cw)]
+    return cv2.resize(crop, (vw, vh), interpolation=cv2.INTER_CUBIC if zoom > 1 else cv2.INTER_AREA)
+
+
+def osd(frame: np.ndarray, rng: np.random.Generator, clock: int | None = None) -> np.ndarray:
+    """Burn in the OSD most surveillance cameras show: date-time top left, camera name bottom."""
+    out = frame.copy()
+    h, w = out.shape[:2]
+    scale = max(0.3, w / 1100)
+    seconds = int(rng.integers(0, 86_400)) if clock is None else clock
+    text = f"2024-05-01 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    org = (int(0.02 * w), int(0.06 * h) + 4)
+    for colour, thick in (((0, 0, 0), 3), ((255, 255, 255), 1)):
+        cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+        cv2.putText(out, "CAM-0371", (int(0.75 * w), int(0.95 * h)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+    return out
+
+
+def sensor(frame: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
+    noisy = frame.astype(np.float32) + rng.normal(0, sigma, frame.shape[:2])[:, :, None]
+    noisy += rng.normal(0, sigma * 0.4, frame.shape)  # a little chroma noise
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def jpeg(frame: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    assert ok
+    return buf.tobytes()
+
+
+def unjpeg(data: bytes) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
+def stored_thumbnail(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A thumbnail as the service keeps it: small and JPEG-compressed."""
+    return unjpeg(jpeg(thumbnail(frame), int(rng.integers(80, 93))))
+
+
+# -- looks ---------------------------------------------------------------------------------------
+def _f(frame: np.ndarray) -> np.ndarray:
+    return frame.astype(np.float32)
+
+
+def _u8(frame: np.ndarray) -> np.ndarray:
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def exposure(frame: np.ndarray, gain: float, gamma: float = 1.0, offset: float = 0.0) -> np.ndarray:
+    x = np.clip(_f(frame) / 255.0, 0, 1) ** gamma
+    return _u8(x * 255.0 * gain + offset)
+
+
+def ir_night(frame: np.ndarray, rng: np.random.Generator, *, grey_photo: bool = False) -> np.ndarray:
+    """A monochrome IR night version: NIR-like grey mix (foliage bright), dimmer, lower contrast,
+    IR-illuminator hot spot, softer, noisier."""
+    f = _f(frame)
+    b, g, r = f[:, :, 0], f[:, :, 1], f[:, :, 2]
+    if grey_photo:
+        ir = g
+    else:
+        ir = 0.15 * b + 0.35 * g + 0.5 * r + 0.4 * np.maximum(0, g - np.maximum(r, b))
+    ir = 255.0 * (np.clip(ir / 255.0, 0, 1) ** rng.uniform(0.8, 1.25))
+    ir = ir.mean() + (ir - ir.mean()) * rng.uniform(0.6, 0.9)
+    h, w = ir.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    rr = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+    ir = ir * (1 - rng.uniform(0.15, 0.45) * rr / 2) * rng.uniform(0.5, 0.85)
+    ir = cv2.GaussianBlur(ir, (0, 0), rng.uniform(0.4, 0.8))
+    ir = ir + rng.normal(0, rng.uniform(2.5, 5.5), ir.shape)
+    out = np.repeat(_u8(ir)[:, :, None], 3, axis=2)
+    if rng.random() < 0.3:  # some IR cameras keep a faint tint
+        out = _u8(_f(out) + np.array([rng.uniform(0, 2), 0, rng.uniform(0, 2)]))
+    return out
+
+
+def day_look(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A normal day frame: a little exposure variation and sensor noise."""
+    out = exposure(frame, rng.uniform(0.85, 1.15), rng.uniform(0.9, 1.1))
+    return sensor(out, rng, rng.uniform(1.0, 2.5))
+
+
+# -- faults --------------------------------------------------------------------------------------
+def blue_screen(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    colour = [(255, 0, 0), (200, 40, 0), (180, 60, 20), (230, 20, 10)][int(rng.integers(0, 4))]
+    out = np.zeros(shape, np.uint8)
+    out[:] = colour
+    h, w = shape[:2]
+    if rng.random() < 0.7:
+        text = ["NO SIGNAL", "NO VIDEO", "VIDEO LOSS"][int(rng.integers(0, 3))]
+        cv2.putText(out, text, (w // 4, h // 2), cv2.FONT_HERSHEY_SIMPLEX, w / 500, (255, 255, 255), 2)
+    return out
+
+
+def colour_bars(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    h, w = shape[:2]
+    level = 191 if rng.random() < 0.5 else 255
+    bars = [(1, 1, 1), (0, 1, 1), (1, 1, 0), (0, 1, 0), (1, 0, 1), (0, 0, 1), (1, 0, 0)]  # BGR
+    out = np.zeros(shape, np.uint8)
+    for i, (b, g, r) in enumerate(bars):
+        out[: int(h * 0.67), i * w // 7 : (i + 1) * w // 7] = (b * level, g * level, r * level)
+    out[int(h * 0.67) : int(h * 0.75)] = (level, 0, 0)
+    out[int(h * 0.75) :, : w // 4] = (106, 33, 0)
+    out[int(h * 0.75) :, w // 4 : w // 2] = (255, 255, 255)
+    return out
+
+
+def black(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    out = np.full(shape, int(rng.integers(0, 10)), np.uint8)
+    return sensor(out, rng, rng.uniform(0.3, 2.0))
+
+
+def blur(frame: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    w = frame.shape[1]
+    if rng.random() < 0.5:
+        sigma = w * rng.uniform(0.005, 0.012)
+        return cv2.GaussianBlur(frame, (0, 0), sigma), "blur_gaussian"
+    radius = max(2, int(round(w * rng.uniform(0.007, 0.016))))
+    kernel = np.zeros((2 * radius + 1, 2 * radius + 1), np.float32)
+    cv2.circle(kernel, (radius, radius), radius, 1.0, -1)
+    return cv2.filter2D(frame, -1, kernel / kernel.sum()), "blur_defocus"
+
+
+def noise(frame: np.ndarray, rng: np.random.Generator, night: bool) -> tuple[np.ndarray, str]:
+    if rng.random() < 0.6:
+        sigma = rng.uniform(16, 32) if night else rng.uniform(11, 28)
+        out = _f(frame) + rng.normal(0, sigma, frame.shape[:2])[:, :, None]
+        if not night:
+            out += rng.normal(0, sigma * 0.5, frame.shape)
+        return _u8(out), "noise_gaussian"
+    out = sensor(frame, rng, 5.0)
+    density = rng.uniform(0.03, 0.08)
+    mask = rng.random(frame.shape[:2]) < density
+    out[mask] = rng.integers(180, 256, (int(mask.sum()), 1))
+    return out, "noise_snow"
+
+
+def stripes(frame: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    h, w = frame.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = w * rng.uniform(0.012, 0.07)
+    amp = rng.uniform(8, 22)
+    kind = ["stripes_horizontal", "stripes_vertical", "stripes_diagonal", "stripes_lines"][int(rng.integers(0, 4))]
+    if kind == "stripes_horizontal":
+        pattern = np.sin(2 * np.pi * yy / period)
+    elif kind == "stripes_vertical":
+        pattern = np.sin(2 * np.pi * xx / period)
+    elif kind == "stripes_diagonal":
+        angle = rng.uniform(0.3, 1.2)
+        pattern = np.sin(2 * np.pi * (xx * np.cos(angle) + yy * np.sin(angle)) / period)
+    else:
+        step = max(3, int(period))
+        pattern = ((yy.astype(int) % step) < 2).astype(np.float32) * 1.5
+    return _u8(_f(frame) + amp * pattern[:, :, None]), kind
+
+
+def colour_cast(frame: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    s = rng.uniform(0.25, 0.45)
+    kinds = {
+        "cast_warm": (1 - s * 0.7, 1.0, 1 + s),
+        "cast_cool": (1 + s, 1.0, 1 - s * 0.6),
+        "cast_green": (1 - s * 0.5, 1 + s * 0.7, 1 - s * 0.5),
+        "cast_magenta": (1 + s * 0.6, 1 - s * 0.6, 1 + s * 0.6),  # IR-cut filter stuck open
+    }
+    kind = list(kinds)[int(rng.integers(0, 4))]
+    return _u8(_f(frame) * np.array(kinds[kind], np.float32)), kind
+
+
+def _smooth_field(shape: tuple[int, int], rng: np.random.Generator, amount: float) -> np.ndarray:
+    small = rng.normal(0, 1, (4, 6)).astype(np.float32)
+    big = cv2.resize(small, (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
+    return 1.0 + amount * big / (np.abs(big).max() + 1e-6)
+
+
+def cover(frame: np.ndarray, rng: np.random.Generator, share: float) -> tuple[np.ndarray, str]:
+    """Something close to the lens covering about ``share`` of the view from one side."""
+    h, w = frame.shape[:2]
+    kind = ["occlusion_hand", "occlusion_cloth", "occlusion_leaves", "occlusion_paint"][int(rng.integers(0, 4))]
+    mask = np.zeros((h, w), np.float32)
+    side = int(rng.integers(0, 4))
+    if share >= 0.98:
+        mask[:] = 1
+    elif side in (0, 1):
+        edge = int(w * share)
+        if side == 0:
+            mask[:, :edge] = 1
+        else:
+            mask[:, w - edge :] = 1
+    else:
+        edge = int(h * share)
+        if side == 2:
+            mask[:edge] = 1
+        else:
+            mask[h - edge :] = 1
+    mask = cv2.GaussianBlur(mask, (0, 0), w * 0.03)  # the edge of something out of focus
+    if kind == "occlusion_leaves":
+        colour = np.array([rng.uniform(20, 60), rng.uniform(70, 130), rng.uniform(20, 60)])
+    elif kind == "occlusion_paint":
+        colour = np.array(rng.choice([[30, 30, 200], [200, 60, 20], [20, 150, 40], [40, 180, 220], [30, 30, 30]]), float)
+    elif kind == "occlusion_hand":
+        colour = np.array([rng.uniform(60, 110), rng.uniform(90, 140), rng.uniform(130, 190)]) * rng.uniform(0.3, 0.9)
+    else:
+        colour = np.full(3, rng.uniform(50, 200)) * np.array([rng.uniform(0.8, 1.2) for _ in range(3)])
+    shade = _smooth_field((h, w), rng, 0.15)[:, :, None]
+    layer = colour[None, None, :] * shade
+    alpha = mask[:, :, None] * (rng.uniform(0.85, 1.0) if kind == "occlusion_paint" else 1.0)
+    out = _f(frame) * (1 - alpha) + layer * alpha
+    return sensor(_u8(out), rng, rng.uniform(1.0, 2.5)), kind
+
+
+def moved_object(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A live change: something (a person, a car) appears somewhere: a patch copied from elsewhere."""
+    h, w = frame.shape[:2]
+    ph, pw = int(h * rng.uniform(0.12, 0.3)), int(w * rng.uniform(0.06, 0.2))
+    sy, sx = int(rng.integers(0, h - ph)), int(rng.integers(0, w - pw))
+    ty, tx = int(rng.integers(0, h - ph)), int(rng.integers(0, w - pw))
+    out = frame.copy()
+    out[ty : ty + ph, tx : tx + pw] = frame[sy : sy + ph, sx : sx + pw]
+    return out
+
+
+# -- the set --------------------------------------------------------------------------------------
+def samples(split: str, seed: int = 5) -> Iterator[Sample]:
+    photos = SPLITS[split]
+    names = list(photos)
+    for photo_name, colour in photos.items():
+        rng = np.random.default_rng(seed * 1_000_003 + zlib.crc32(photo_name.encode()))
+        photo = load_photo(photo_name)
+        base = view(photo)
+        others = [n for n in names if n != photo_name]
+        yield from _photo_samples(split, photo_name, colour, photo, base, others, rng)
+
+
+def _photo_samples(
+    split: str,
+    photo_name: str,
+    colour: bool,
+    photo: np.ndarray,
+    base: np.ndarray,
+    others: list[str],
+    rng: np.random.Generator,
+) -> Iterator[Sample]:
+    counter = iter(range(10_000))
+
+    def mk(kind: str, label: set[str], frame_or_bytes, *, ref: bool = True, previous=None, gated=True):
+        data = frame_or_bytes if isinstance(frame_or_bytes, bytes) else jpeg(osd(frame_or_bytes, rng), int(rng.integers(70, 93)))
+        return Sample(
+            name=f"{photo_name}/{kind}/{next(counter)}",
+            split=split,
+            photo=photo_name,
+            kind=kind,
+            label=frozenset(label),
+            data=data,
+            reference=reference if ref else None,
+            previous=previous,
+            gated=gated,
+        )
+
+    # the reference: a normal frame of the camera at commissioning (day for colour cameras)
+    ref_frame = day_look(base, rng) if colour else ir_night(base, rng, grey_photo=True)
+    reference = stored_thumbnail(osd(ref_frame, rng), rng)
+
+    def normal(night: bool, optical: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """A live frame: the view (shaken a little), what happens in front of the lens, the look."""
+        shaken = view(photo, rng.uniform(-0.006, 0.006), rng.uniform(-0.006, 0.006))
+        if optical is not None:
+            shaken = optical(shaken)
+        return ir_night(shaken, rng, grey_photo=not colour) if night else day_look(shaken, rng)
+
+    looks = ([False] * 3 + [True] * 3) if colour else [True] * 5
+    for i, night in enumerate(looks):
+        yield mk("normal_night" if night else "normal_day", set(), normal(night), ref=i % 3 != 2)
+    if colour:  # same view, other lighting: not a scene change
+        for gain, gamma in ((0.6, 1.25), (1.35, 0.8)):
+            lit = sensor(exposure(base, gain * rng.uniform(0.95, 1.05), gamma), rng, 2.0)
+            yield mk("normal_relit", set(), lit)
+
+    night_opts = [False, True] if colour else [True]
+
+    for _ in range(2):
+        yield mk("signal_loss_blue", {"signal_loss"}, blue_screen(base.shape, rng))
+    yield mk("signal_loss_bars", {"signal_loss"}, colour_bars(base.shape, rng))
+    for _ in range(2):
+        yield mk("black_screen", {"black_screen"}, black(base.shape, rng))
+
+    def optical_once(fn):  # remember the kind an optical fault reports
+        kinds: list[str] = []
+
+        def apply(clean: np.ndarray) -> np.ndarray:
+            out, kind = fn(clean)
+            kinds.append(kind)
+            return out
+
+        return apply, kinds
+
+    sfx = {False: "", True: "_night"}
+    for night in night_opts:
+        for _ in range(2):
+            frame = normal(night)
+            if night:
+                dim = exposure(frame, rng.uniform(0.15, 0.3))
+            else:
+                dim = sensor(exposure(base, rng.uniform(0.12, 0.3), rng.uniform(1.0, 1.3)), rng, 2.0)
+            yield mk("too_dark" + sfx[night], {"too_dark"}, dim)
+        for _ in range(2):
+            hot = exposure(normal(night), rng.uniform(1.8, 3.0), rng.uniform(0.8, 1.0), rng.uniform(25, 70))
+            yield mk("too_bright" + sfx[night], {"too_bright"}, hot)
+        for _ in range(3 if not night else 2):
+            apply, kinds = optical_once(lambda clean: blur(clean, rng))
+            out = normal(night, apply)
+            yield mk(kinds[0] + sfx[night], {"blur"}, out)
+        for _ in range(2):
+            out, kind = noise(normal(night), rng, night)
+            yield mk(kind + sfx[night], {"noise"}, out)
+        for _ in range(2):
+            out, kind = stripes(normal(night), rng)
+            yield mk(kind + sfx[night], {"stripes"}, out)
+        for share, with_ref in ((rng.uniform(0.4, 0.7), True), (rng.uniform(0.7, 1.0), True), (rng.uniform(0.65, 1.0), False)):
+            apply, kinds = optical_once(lambda clean, share=share: cover(clean, rng, share))
+            out = normal(night, apply)
+            yield mk(kinds[0] + sfx[night], {"occlusion"}, out, ref=with_ref)
+    if colour:
+        for _ in range(3):
+            out, kind = colour_cast(normal(False), rng)
+            yield mk(kind, {"color_cast"}, out)
+
+    # frozen: the same picture again (as stored: a JPEG thumbnail) vs a live camera minutes later
+    for night in night_opts:
+        still = osd(normal(night), rng)
+        q = int(rng.integers(70, 93))
+        yield mk("frozen_identical", {"frozen"}, jpeg(still, q), previous=stored_thumbnail(unjpeg(jpeg(still, q)), rng))
+        yield mk("frozen_reencoded", {"frozen"}, jpeg(still, int(rng.integers(60, 80))), previous=stored_thumbnail(unjpeg(jpeg(still, 90)), rng))
+        clock = int(rng.integers(0, 80_000))
+        first = normal(night)
+        yield mk(
+            "frozen_clock_ticking",
+            {"frozen"},
+            jpeg(osd(first, rng, clock + 900), q),
+            previous=stored_thumbnail(osd(first, rng, clock), rng),
+        )
+        # a live camera minutes later: the same view, new sensor noise, the clock moved on, and
+        # something in the scene changed (someone walked in, the light changed a little)
+        clean = view(photo)
+        look = (lambda f: ir_night(f, np.random.default_rng(7), grey_photo=not colour)) if night else (lambda f: exposure(f, 1.0))
+        before = sensor(look(clean), rng, 2.0)
+        for change in ("object", "light"):
+            changed = moved_object(clean, rng) if change == "object" else exposure(clean, float(rng.choice([0.92, 1.08])))
+            after = sensor(look(changed), rng, 2.0)
+            yield mk(f"live_{change}", set(), jpeg(osd(after, rng, clock + 900), q), previous=stored_thumbnail(osd(before, rng, clock), rng))
+        # a perfectly still live scene: only sensor noise and the clock differ -- not decidable
+        after = sensor(look(clean), rng, 2.0)
+        yield mk("live_static", set(), jpeg(osd(after, rng, clock + 900), q), previous=stored_thumbnail(osd(before, rng, clock), rng), gated=False)
+
+    # scene_change: panned, tilted, zoomed, replaced
+    moves: list[tuple[str, Callable[[], np.ndarray]]] = [
+        ("scene_pan", lambda: view(photo, rng.choice([-1, 1]) * rng.uniform(0.1, 0.2), 0)),
+        ("scene_tilt", lambda: view(photo, 0, rng.choice([-1, 1]) * rng.uniform(0.1, 0.2))),
+        ("scene_zoom", lambda: view(photo, 0, 0, rng.uniform(1.3, 1.8))),
+        ("scene_replaced", lambda: view(load_photo(others[int(rng.integers(0, len(others)))]))),
+    ]
+    for kind, make in moves:
+        moved = make()
+        night = bool(rng.random() < 0.3) and colour
+        frame = ir_night(moved, rng) if night or not colour else day_look(moved, rng)
+        yield mk(kind + ("_night" if night else ""), {"scene_change"}, frame)
+
+    # the grabber's bytes are broken
+    good = jpeg(osd(normal(False) if colour else normal(True), rng), 85)
+    broken = [
+        ("decode_truncated", good[: len(good) // 2]),
+        ("decode_garbage", rng.integers(0, 256, 4000, dtype=np.uint8).tobytes()),
+        ("decode_html", b"<html><body>401 Unauthorized</body></html>"),
+    ]
+    for kind, data in broken:
+        yield mk(kind, {"decode_error"}, data)

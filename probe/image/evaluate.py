@@ -1,0 +1,175 @@
+"""Evaluate the image analyzers on the labelled set of probe.image.evalset.
+
+    python -m probe.image.evaluate            # both splits, gate on the held-out TEST split
+    python -m probe.image.evaluate --misses   # also list every wrong sample with its metrics
+
+Prints per-fault recall and precision and the false-positive rate on normal frames, for the
+TUNING and the TEST photographs. Exit status 1 when the TEST split misses the gate: macro recall
+>= 0.95, macro precision >= 0.95, normal FPR <= 0.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+
+from camsla.faults import IMAGE_FAULTS
+from probe.image.evalset import SPLITS, Sample, samples
+from probe.image.verdict import analyze_bytes
+
+GATE_RECALL = 0.95
+GATE_PRECISION = 0.95
+GATE_NORMAL_FPR = 0.05
+
+
+@dataclass
+class Outcome:
+    sample: Sample
+    predicted: frozenset[str]
+    metrics: dict
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.sample.label
+
+
+@dataclass
+class Report:
+    split: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def gated(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.sample.gated]
+
+    def per_fault(self) -> dict[str, tuple[int, int, int]]:
+        """fault -> (true positives, positives, predicted) over the gated samples."""
+        table = {}
+        for fault in IMAGE_FAULTS:
+            pos = [o for o in self.gated if fault in o.sample.label]
+            pred = [o for o in self.gated if fault in o.predicted]
+            tp = [o for o in pos if fault in o.predicted]
+            if pos or pred:
+                table[fault] = (len(tp), len(pos), len(pred))
+        return table
+
+    def recall(self, fault: str) -> float | None:
+        tp, pos, _ = self.per_fault()[fault]
+        return tp / pos if pos else None
+
+    def precision(self, fault: str) -> float | None:
+        tp, _, pred = self.per_fault()[fault]
+        return tp / pred if pred else None
+
+    @property
+    def macro_recall(self) -> float:
+        values = [self.recall(f) for f in self.per_fault()]
+        values = [v for v in values if v is not None]
+        return sum(values) / len(values)
+
+    @property
+    def macro_precision(self) -> float:
+        # a fault that is never predicted has precision 1 only if it also has no positives;
+        # with positives and no predictions its recall is 0 and the gate fails anyway
+        values = [self.precision(f) if self.precision(f) is not None else 1.0 for f in self.per_fault()]
+        return sum(values) / len(values)
+
+    @property
+    def normals(self) -> list[Outcome]:
+        return [o for o in self.gated if not o.sample.label]
+
+    @property
+    def normal_fpr(self) -> float:
+        normals = self.normals
+        return sum(1 for o in normals if o.predicted) / len(normals)
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.macro_recall >= GATE_RECALL
+            and self.macro_precision >= GATE_PRECISION
+            and self.normal_fpr <= GATE_NORMAL_FPR
+        )
+
+
+def run(split: str, seed: int = 5) -> Report:
+    start = time.perf_counter()
+    report = Report(split)
+    for s in samples(split, seed):
+        verdict = analyze_bytes(s.data, reference=s.reference, previous=s.previous, night=s.night_hint)
+        report.outcomes.append(Outcome(s, frozenset(verdict.faults), dict(verdict.metrics)))
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _fmt(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:5.3f}"
+
+
+def render(report: Report) -> str:
+    photos = ", ".join(SPLITS[report.split])
+    lines = [
+        f"== {report.split.upper()} split ({photos}): {len(report.gated)} gated samples, "
+        f"{len(report.outcomes) - len(report.gated)} informational, {report.seconds:.1f} s",
+        f"{'fault':<14}{'recall':>8}{'precision':>11}{'TP':>5}{'pos':>5}{'pred':>6}",
+    ]
+    for fault, (tp, pos, pred) in report.per_fault().items():
+        lines.append(
+            f"{fault:<14}{_fmt(report.recall(fault)):>8}{_fmt(report.precision(fault)):>11}{tp:>5}{pos:>5}{pred:>6}"
+        )
+    normals = report.normals
+    fp = sum(1 for o in normals if o.predicted)
+    lines.append(
+        f"macro recall {report.macro_recall:.3f}   macro precision {report.macro_precision:.3f}   "
+        f"normal FPR {report.normal_fpr:.3f} ({fp}/{len(normals)})"
+    )
+    info = [o for o in report.outcomes if not o.sample.gated]
+    if info:
+        flagged = sum(1 for o in info if o.predicted)
+        lines.append(
+            f"informational (not gated): live static scene, only sensor noise + OSD clock changed: "
+            f"{flagged}/{len(info)} reported frozen -- indistinguishable from a frozen picture"
+        )
+    return "\n".join(lines)
+
+
+def render_misses(report: Report, keys: tuple[str, ...] = ()) -> str:
+    lines = []
+    for o in report.outcomes:
+        if o.correct:
+            continue
+        shown = {k: v for k, v in o.metrics.items() if not keys or k in keys}
+        lines.append(
+            f"  {o.sample.name:<34} want {sorted(o.sample.label)} got {sorted(o.predicted)} {shown}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m probe.image.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["tuning", "test", "both"], default="both")
+    parser.add_argument("--misses", action="store_true", help="list every wrongly judged sample")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args(argv)
+    splits = ["tuning", "test"] if args.split == "both" else [args.split]
+    gate_ok = True
+    for split in splits:
+        report = run(split, args.seed)
+        print(render(report))
+        if args.misses:
+            print(render_misses(report))
+        if split == "test":
+            gate_ok = report.passed
+            print(
+                f"GATE (test split): macro recall >= {GATE_RECALL}, macro precision >= {GATE_PRECISION}, "
+                f"normal FPR <= {GATE_NORMAL_FPR}: {'PASS' if gate_ok else 'FAIL'}"
+            )
+        print()
+    return 0 if gate_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Exposure faults: ``too_dark`` (even the bright end of the picture is dark) and ``too_bright``
+(the picture as a whole is washed out, or much of it is clipped). Night (IR) pictures are judged
+with night thresholds: a dim IR picture is normal unless it is really unusable."""
+
+from __future__ import annotations
+
+from probe.image.context import AnalyzerResult, FrameContext
+
+CLIPPED_LEVEL = 250
+
+
+def analyze_too_dark(ctx: FrameContext) -> AnalyzerResult:
+    p95 = ctx.luma_percentile(95)
+    limit = ctx.thresholds.pick("dark_luma_p95_max", ctx.night)
+    metrics = {"luma_p95": p95, "luma_mean": round(ctx.luma_mean, 2), "too_dark_limit": limit}
+    return AnalyzerResult(("too_dark",) if p95 <= limit else (), metrics)
+
+
+def analyze_too_bright(ctx: FrameContext) -> AnalyzerResult:
+    t = ctx.thresholds
+    clipped = float(1.0 - ctx.luma_cdf[CLIPPED_LEVEL - 1])
+    bright = ctx.luma_mean >= t.pick("bright_luma_mean_min", ctx.night) or clipped >= t.bright_clipped_share_min
+    metrics = {"luma_mean": round(ctx.luma_mean, 2), "luma_p10": ctx.luma_percentile(10), "clipped_share": round(clipped, 4)}
+    return AnalyzerResult(("too_bright",) if bright else (), metrics)

@@ -1,0 +1,76 @@
+"""Whole-screen faults: ``signal_loss`` (a synthetic blue/flat colour or colour-bar picture that an
+encoder or recorder shows when it has no video) and ``black_screen`` (nothing but black)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from probe.image.context import AnalyzerResult, FrameContext
+
+FLAT_TOLERANCE = 6  # grey levels per channel: a generated picture is flat up to compression noise
+BARS_TOLERANCE = 12
+
+
+def _saturation(bgr: np.ndarray) -> np.ndarray:
+    hi = bgr.max(axis=-1).astype(np.float32)
+    lo = bgr.min(axis=-1).astype(np.float32)
+    return np.where(hi > 0, (hi - lo) / np.maximum(hi, 1.0), 0.0)
+
+
+def _flat_colour(frame: np.ndarray) -> tuple[float, float, float]:
+    """(share of pixels at the dominant colour, its saturation, its brightness)."""
+    colour = np.median(frame.reshape(-1, 3), axis=0)
+    dist = np.abs(frame.astype(np.int16) - colour.astype(np.int16)).max(axis=-1)
+    share = float((dist <= FLAT_TOLERANCE).mean())
+    sat = float(_saturation(colour[None, :].astype(np.uint8))[0])
+    return share, sat, float(colour.max())
+
+
+def _bars(frame: np.ndarray) -> tuple[float, int]:
+    """(share of the upper picture equal to its column's colour, distinct saturated hues in it)."""
+    top = frame[: max(4, int(frame.shape[0] * 0.6))]
+    columns = np.median(top, axis=0).astype(np.int16)  # (w, 3)
+    dist = np.abs(top.astype(np.int16) - columns[None]).max(axis=-1)
+    column_share = float((dist <= BARS_TOLERANCE).mean())
+    cols = columns.astype(np.uint8)[None]
+    hsv = cv2.cvtColor(cols, cv2.COLOR_BGR2HSV)[0]
+    vivid = (hsv[:, 1] >= 90) & (hsv[:, 2] >= 60)
+    hist = np.bincount((hsv[vivid, 0].astype(int) + 7) // 15 % 12, minlength=12)
+    hues = int((hist >= max(2, 0.04 * frame.shape[1])).sum())
+    return column_share, hues
+
+
+def analyze_signal_loss(ctx: FrameContext) -> AnalyzerResult:
+    t = ctx.thresholds
+    share, sat, value = _flat_colour(ctx.frame)
+    column_share, hues = _bars(ctx.frame)
+    flat = share >= t.signal_flat_share_min and sat >= t.signal_flat_saturation_min and value >= 60
+    bars = column_share >= t.signal_bars_column_share_min and hues >= t.signal_bars_hues_min
+    metrics = {
+        "signal_flat_share": round(share, 4),
+        "signal_flat_saturation": round(sat, 3),
+        "signal_bars_column_share": round(column_share, 4),
+        "signal_bars_hues": float(hues),
+    }
+    return AnalyzerResult(("signal_loss",) if flat or bars else (), metrics)
+
+
+def dark_structure(grey: np.ndarray) -> float:
+    """Std of the smoothed picture over its darkest 97 % (an OSD overlay is left out): a black
+    screen has only noise, an underexposed scene still has its shapes."""
+    smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
+    values = smooth[smooth <= np.percentile(smooth, 97)]
+    return float(values.std()) if values.size else 0.0
+
+
+def analyze_black_screen(ctx: FrameContext) -> AnalyzerResult:
+    t = ctx.thresholds
+    p95 = ctx.luma_percentile(95)
+    metrics: dict[str, float | str | bool] = {"luma_mean": round(ctx.luma_mean, 2), "luma_p95": p95}
+    black = False
+    if p95 <= t.black_luma_p95_max:
+        structure = dark_structure(ctx.grey)
+        metrics["dark_structure"] = round(structure, 3)
+        black = structure <= t.black_structure_max
+    return AnalyzerResult(("black_screen",) if black else (), metrics)

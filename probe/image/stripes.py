@@ -1,0 +1,78 @@
+"""``stripes`` (条纹干扰): periodic interference bars or lines across the picture.
+
+Interference adds a periodic pattern over the whole frame, which is a sharp, isolated peak in the
+2-D spectrum, whereas natural content has a smooth, roughly 1/f spectrum. The measure is the
+largest peak's power over that of the ring of frequencies around it (log10 of the ratio), outside the
+lowest frequencies (lighting gradients, vignetting). A scene can be periodic itself (a brick wall,
+a fence, a facade); with a reference frame a peak that the reference has too is not a fault.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from probe.image.context import AnalyzerResult, FrameContext
+
+LOW_FREQ = 4  # bins around DC left out: shading and vignetting, not stripes
+NEIGHBOURHOOD = 15
+
+
+def prominence_map(grey: np.ndarray) -> np.ndarray:
+    """log10 power of each frequency over its surrounding ring; DC-centred, low frequencies -inf."""
+    h, w = grey.shape
+    img = grey.astype(np.float32)
+    img -= img.mean()
+    img *= cv2.createHanningWindow((w, h), cv2.CV_32F)
+    spec = cv2.dft(img, flags=cv2.DFT_COMPLEX_OUTPUT)
+    power = cv2.magnitude(spec[:, :, 0], spec[:, :, 1]) ** 2
+    power = np.fft.fftshift(power)
+    peak = cv2.blur(power, (3, 3)) * 9  # a peak leaks into its neighbours through the window
+    inner = cv2.blur(power, (5, 5)) * 25
+    outer = cv2.blur(power, (NEIGHBOURHOOD, NEIGHBOURHOOD)) * NEIGHBOURHOOD**2
+    background = (outer - inner) / (NEIGHBOURHOOD**2 - 25) * 9  # the ring around it, same area
+    smooth = peak
+    prominence = np.log10((smooth + 1e-3) / (background + 1e-3))
+    cy, cx = h // 2, w // 2
+    prominence[cy - LOW_FREQ : cy + LOW_FREQ + 1, cx - LOW_FREQ : cx + LOW_FREQ + 1] = -np.inf
+    prominence[:, :cx] = -np.inf  # the spectrum is symmetric: one half is enough
+    prominence[: cy + 1, cx] = -np.inf
+    return prominence
+
+
+def stripe_peak(grey: np.ndarray) -> tuple[float, float, float]:
+    """(peak prominence, its frequency as cycles per picture width fx and height fy)."""
+    prominence = prominence_map(grey)
+    h, w = grey.shape
+    iy, ix = np.unravel_index(int(np.argmax(prominence)), prominence.shape)
+    return float(prominence[iy, ix]), float(ix - w // 2), float(iy - h // 2)
+
+
+def prominence_at(grey: np.ndarray, fx: float, fy: float) -> float:
+    """The largest prominence within one bin of the frequency (fx, fy) cycles per picture."""
+    prominence = prominence_map(grey)
+    h, w = grey.shape
+    if abs(fx) > w / 2.5 or abs(fy) > h / 2.5:
+        return float("nan")  # not representable at this size
+    if fx < 0 or (fx == 0 and fy < 0):
+        fx, fy = -fx, -fy
+    x, y = round(w // 2 + fx), round(h // 2 + fy)
+    window = prominence[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2]
+    finite = window[np.isfinite(window)]
+    return float(finite.max()) if finite.size else float("nan")
+
+
+def analyze_stripes(ctx: FrameContext) -> AnalyzerResult:
+    t = ctx.thresholds
+    peak, fx, fy = stripe_peak(ctx.detail)
+    h, w = ctx.detail.shape
+    period = 1.0 / max(float(np.hypot(fx / w, fy / h)), 1e-6)
+    metrics: dict[str, float | str | bool] = {"stripes_peak": round(peak, 3), "stripes_period_px": round(period, 1)}
+    striped = peak >= t.stripes_peak_min
+    if striped and ctx.reference is not None:
+        # a regular structure of the scene itself (brick, fence, facade) is in the reference too
+        ref = prominence_at(cv2.cvtColor(ctx.reference, cv2.COLOR_BGR2GRAY), fx, fy)
+        if np.isfinite(ref):
+            metrics["stripes_peak_in_reference"] = round(ref, 3)
+            striped = ref < t.stripes_peak_min - t.stripes_reference_margin
+    return AnalyzerResult(("stripes",) if striped else (), metrics)

@@ -1,0 +1,59 @@
+"""Working copies: every analyzer looks at a small downscaled copy, never the full frame.
+
+``thumbnail(frame)`` is also the stored form of a camera's previous and reference frames: the
+frozen and scene_change analyzers accept either a full frame or such a thumbnail, because both
+are brought to the size of the current working copy before they are compared.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WORK_WIDTH = 320  # the working copy most analyzers use
+DETAIL_WIDTH = 640  # blur, noise and stripes need finer detail than the working copy keeps
+
+
+class FrameError(ValueError):
+    """Not an image array the analyzers can read."""
+
+
+def as_bgr(frame: np.ndarray, what: str = "frame") -> np.ndarray:
+    """A BGR uint8 view of a grey, BGR or BGRA uint8 array; anything else is a FrameError."""
+    if not isinstance(frame, np.ndarray):
+        raise FrameError(f"{what} is not an image array (got {type(frame).__name__})")
+    if frame.dtype != np.uint8:
+        raise FrameError(f"{what} must be uint8, got {frame.dtype}")
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    elif frame.ndim == 3 and frame.shape[2] == 4:
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    elif frame.ndim == 3 and frame.shape[2] == 1:
+        frame = cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2BGR)
+    elif not (frame.ndim == 3 and frame.shape[2] == 3):
+        raise FrameError(f"{what} has shape {frame.shape}; expected HxW, HxWx3 or HxWx4")
+    if frame.shape[0] < 16 or frame.shape[1] < 16:
+        raise FrameError(f"{what} is too small to judge ({frame.shape[1]}x{frame.shape[0]})")
+    return frame
+
+
+def downscale(frame: np.ndarray, width: int) -> np.ndarray:
+    """Area-averaged copy at most ``width`` pixels wide, aspect kept; smaller frames are kept."""
+    h, w = frame.shape[:2]
+    if w <= width:
+        return frame
+    height = max(1, round(h * width / w))
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def resize_to(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``frame`` at exactly ``size`` = (width, height), however it was stored."""
+    if (frame.shape[1], frame.shape[0]) == size:
+        return frame
+    shrinking = frame.shape[1] > size[0]
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
+def thumbnail(frame: np.ndarray) -> np.ndarray:
+    """The small colour copy (<= 320 px wide) kept as a camera's previous or reference frame."""
+    return downscale(as_bgr(frame), WORK_WIDTH).copy()
