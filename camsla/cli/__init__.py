@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "camsla.cli.sla",
     "camsla.cli.serve",
     "camsla.cli.recording",
+    "camsla.cli.analyze",
 )
 
 
