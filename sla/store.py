@@ -275,10 +275,11 @@ class ObservationStore:
                 )
             )
             s.connection().execute(stmt, updates)
+        conn = s.connection()  # Core executemany: the ORM's per-row bookkeeping is not needed here
         if inserts:
-            s.execute(insert(RunRow), inserts)
+            conn.execute(insert(RunRow.__table__), inserts)
         if raw:
-            s.execute(insert(RawObservation), raw)
+            conn.execute(insert(RawObservation.__table__), raw)
 
     # -- housekeeping ------------------------------------------------------------------------
     def prune_raw(self, now: datetime, retention_days: float) -> int:
