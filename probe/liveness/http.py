@@ -11,7 +11,7 @@ import functools
 import ssl
 import time
 from collections.abc import Generator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -68,8 +68,8 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
         _ = parts.port
     except ValueError as e:
         return errored(KIND, f"bad snapshot_url {url!r}: {e}")
-    username = target.username if target.username is not None else parts.username
-    password = target.password if target.password is not None else (parts.password or "")
+    username = target.username if target.username is not None else unquote(parts.username or "") or None
+    password = target.password if target.password is not None else unquote(parts.password or "")
     cam_auth = CameraAuth(username, password or "") if username else None
     timeout = httpx.Timeout(settings.timeout_s)
     metrics: dict = {}
@@ -78,7 +78,8 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
         async with httpx.AsyncClient(
             timeout=timeout, verify=_ssl_context(), trust_env=False, follow_redirects=True
         ) as client:
-            async with client.stream("GET", url, auth=cam_auth) as resp:
+            bare = httpx.URL(url).copy_with(userinfo=b"")  # credentials go in the auth exchange, not the URL
+            async with client.stream("GET", bare, auth=cam_auth) as resp:
                 metrics["rtt_s"] = round(time.perf_counter() - t0, 6)
                 metrics["status"] = resp.status_code
                 metrics["auth"] = cam_auth.used if cam_auth else "none"

@@ -94,6 +94,12 @@ async def test_wrong_password_is_auth_failed(scheme: str) -> None:
     assert (result.status, result.fault, result.metrics["status"]) == ("fail", "auth_failed", 401)
 
 
+async def test_credentials_in_the_snapshot_url_are_used() -> None:
+    async with http_camera("digest") as url:
+        result = await probe_http(camera(url.replace("//", f"//{USER}:{PASSWORD.replace('!', '%21')}@"), None, None), FAST)
+    assert result.status == "ok", result.reason
+
+
 async def test_no_credentials_for_a_camera_that_asks_is_auth_failed() -> None:
     async with http_camera("digest") as url:
         result = await probe_http(camera(url, None, None), FAST)
