@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from camsla.db import Database, open_db
 from camsla.observation import Observation
 from camsla.service.buffer import ObservationBuffer
+from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
 from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
 from camsla.settings import Settings
 
@@ -32,6 +33,7 @@ class Service:
     latest: dict[tuple[str, str], Observation] = field(default_factory=dict)  # (camera, check) -> newest
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_cycle: dict[str, object] = field(default_factory=dict)
+    recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
 
     def observe(self, obs: Observation) -> None:
         """Every probe result passes here: remembered as the newest, queued for the store."""
@@ -39,6 +41,8 @@ class Service:
         prev = self.latest.get(key)
         if prev is None or obs.ts >= prev.ts:
             self.latest[key] = obs
+            if obs.check == "liveness" and obs.status == "ok" and prev is not None and prev.status == "fail":
+                self.recovered.add(obs.camera_id)
         self.buffer.put(obs)
 
 
@@ -86,6 +90,8 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
     JobSpec("flush", flush_job, lambda s: s.settings.flush_interval_s),
     JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
+    JobSpec("recording", recording_job, lambda s: s.settings.recording.interval_s, first_delay_s=30.0),
+    JobSpec("recording_recovered", recording_recovered_job, lambda s: RECOVERY_TICK_S),
 )
 
 
