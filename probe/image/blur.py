@@ -24,30 +24,36 @@ WINDOW = np.ones((11, 11), np.uint8)
 
 def edge_width(grey: np.ndarray) -> tuple[float, float]:
     """(median width in pixels of the strongest edges, their median gradient); (0, 0) without edges."""
-    g = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 1.0)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    g = cv2.GaussianBlur(grey, (0, 0), 1.0)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
     mag = cv2.magnitude(gx, gy)
-    threshold = max(float(np.percentile(mag, 100 - EDGE_SHARE)), MIN_GRADIENT)
+    flat = mag.ravel()
+    k = int(flat.size * (1 - EDGE_SHARE / 100))
+    threshold = max(float(np.partition(flat, k)[k]), MIN_GRADIENT)
     strong = mag >= threshold
     if strong.sum() < 20:
         return 0.0, 0.0
-    local_range = cv2.dilate(g, WINDOW) - cv2.erode(g, WINDOW)
+    local_range = cv2.subtract(cv2.dilate(g, WINDOW), cv2.erode(g, WINDOW))
     return float(np.median(local_range[strong] / mag[strong])), float(np.median(mag[strong]))
 
 
 def analyze_blur(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
-    width, gradient = edge_width(ctx.detail)
-    metrics: dict[str, float | str | bool] = {"edge_width_px": round(width, 3), "edge_gradient": round(gradient, 2)}
     if ctx.reference is None:
+        width, gradient = edge_width(ctx.detail)
+        metrics: dict[str, float | str | bool] = {"edge_width_px": round(width, 3), "edge_gradient": round(gradient, 2)}
         limit = t.pick("blur_edge_width_max", ctx.night)
         metrics["blur_limit"] = limit
         return AnalyzerResult(("blur",) if width > limit else (), metrics)
     # with a reference: edges wider than this camera's own edges (a soft scene stays as soft);
     # both are measured at the reference thumbnail's size so that they compare
-    now, _ = edge_width(ctx.grey)
+    now, gradient = edge_width(ctx.grey)
     before, _ = edge_width(cv2.cvtColor(ctx.reference, cv2.COLOR_BGR2GRAY))
     ratio = now / before if before > 0 else 1.0
-    metrics["edge_width_ratio_vs_reference"] = round(ratio, 3)
+    metrics = {
+        "edge_width_px": round(now, 3),  # here in pixels of the working copy
+        "edge_gradient": round(gradient, 2),
+        "edge_width_ratio_vs_reference": round(ratio, 3),
+    }
     return AnalyzerResult(("blur",) if ratio > t.blur_width_ratio_max else (), metrics)

@@ -53,7 +53,7 @@ def analyze_color_cast(ctx: FrameContext) -> AnalyzerResult:
         metrics["cast_shift_vs_reference"] = round(shift, 2)
         cast = shift >= t.cast_shift_min
     else:
-        cast = d >= t.cast_offset_min and k >= t.cast_k_min and neutral <= t.cast_neutral_share_max
+        cast = neutral <= t.cast_neutral_share_max and (k >= t.cast_k_min or d >= t.cast_offset_min)
     return AnalyzerResult(("color_cast",) if cast else (), metrics)
 
 

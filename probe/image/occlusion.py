@@ -66,19 +66,20 @@ def _largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
     mask = np.ones((h + 2, w + 2), np.uint8)
     mask[1:-1, 1:-1][flat] = 0  # non-flat cells are walls
     best = np.zeros_like(flat)
+    best_size = 0
     todo = flat.copy()
-    for _ in range(256):
-        seeds = np.argwhere(todo)
-        if len(seeds) == 0 or len(seeds) <= best.sum():
+    for label in range(2, 256):  # each region gets its own value in the (shared) mask
+        seeds = np.flatnonzero(todo)
+        if len(seeds) <= best_size:
             break
-        y, x = (int(v) for v in seeds[0])
-        fill = mask.copy()
-        cv2.floodFill(image, fill, (x, y), (0, 0, 0), (STEP,) * 3, (STEP,) * 3,
-                      8 | cv2.FLOODFILL_MASK_ONLY | (2 << 8))
-        region = fill[1:-1, 1:-1] == 2
+        y, x = divmod(int(seeds[0]), w)
+        cv2.floodFill(image, mask, (x, y), (0, 0, 0), (STEP,) * 3, (STEP,) * 3,
+                      8 | cv2.FLOODFILL_MASK_ONLY | (label << 8))
+        region = mask[1:-1, 1:-1] == label
         todo &= ~region
-        if region.sum() > best.sum():
-            best = region
+        size = int(region.sum())
+        if size > best_size:
+            best, best_size = region, size
     return best
 
 

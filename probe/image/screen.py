@@ -41,10 +41,15 @@ def _bars(frame: np.ndarray) -> tuple[float, int]:
     return column_share, hues
 
 
+SMALL_WIDTH = 96  # a generated screen is flat or barred at any size: judge a small copy
+
+
 def analyze_signal_loss(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
-    share, sat, value = _flat_colour(ctx.frame)
-    column_share, hues = _bars(ctx.frame)
+    h, w = ctx.frame.shape[:2]
+    small = cv2.resize(ctx.frame, (SMALL_WIDTH, max(8, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA)
+    share, sat, value = _flat_colour(small)
+    column_share, hues = _bars(small)
     flat = share >= t.signal_flat_share_min and sat >= t.signal_flat_saturation_min and value >= 60
     bars = column_share >= t.signal_bars_column_share_min and hues >= t.signal_bars_hues_min
     metrics = {

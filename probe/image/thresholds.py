@@ -59,7 +59,7 @@ class Thresholds(BaseModel):
     # without one, offset D relative to spread M (K = D / M) and the share of neutral pixels
     cast_shift_min: float = Field(0.18, ge=0)  # white-balance shift at neutral grey vs the reference (log units)
     cast_k_min: float = Field(3.0, gt=0)
-    cast_offset_min: float = Field(30.0, ge=0)
+    cast_offset_min: float = Field(60.0, ge=0)
     cast_neutral_share_max: float = Field(0.01, ge=0, le=1)
 
     # noise: robust noise sigma (grey levels) on the detail copy

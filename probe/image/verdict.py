@@ -46,7 +46,7 @@ def analyze(
     )
     found: list[str] = []
     metrics: Metrics = {}
-    for code, analyzer in ANALYZERS.items():
+    for analyzer in ANALYZERS.values():
         result = analyzer(ctx)
         metrics.update(result.metrics)
         found.extend(result.faults)

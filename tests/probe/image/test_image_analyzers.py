@@ -1,0 +1,170 @@
+"""Each analyzer on generated frames: one behaviour per test."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from probe.image import ANALYZERS, analyze, analyze_bytes, thumbnail
+from probe.image.evalset import (
+    black,
+    blue_screen,
+    colour_bars,
+    cover,
+    exposure,
+    ir_night,
+    jpeg,
+    moved_object,
+    sensor,
+    view,
+)
+
+
+def test_a_normal_day_frame_has_no_fault(scene):
+    verdict = analyze(scene, reference=thumbnail(scene))
+    assert verdict.faults == ()
+    assert verdict.night is False
+
+
+def test_every_image_fault_but_decode_error_has_an_analyzer():
+    from camsla.faults import IMAGE_FAULTS
+
+    assert set(ANALYZERS) == set(IMAGE_FAULTS) - {"decode_error"}
+
+
+def test_every_analyzer_reports_metrics(scene):
+    verdict = analyze(scene, reference=thumbnail(scene), previous=thumbnail(scene))
+    for key in ("luma_p95", "noise_sigma", "edge_width_px", "stripes_peak", "covered_share",
+                "scene_similarity", "cast_shift_vs_reference", "frozen_changed_share", "signal_flat_share"):
+        assert key in verdict.metrics
+
+
+def test_blue_no_signal_screen_is_signal_loss(rng):
+    assert analyze(blue_screen((360, 640, 3), rng)).faults == ("signal_loss",)
+
+
+def test_colour_bars_are_signal_loss(rng):
+    assert analyze(colour_bars((360, 640, 3), rng)).faults == ("signal_loss",)
+
+
+def test_black_frame_is_black_screen_only(rng):
+    assert analyze(black((360, 640, 3), rng)).faults == ("black_screen",)
+
+
+def test_underexposed_frame_is_too_dark(photo, rng):
+    dim = sensor(exposure(view(photo), 0.2, 1.2), rng, 2.0)
+    assert analyze(dim).faults == ("too_dark",)
+
+
+def test_overexposed_frame_is_too_bright(scene):
+    assert analyze(exposure(scene, 2.5, 0.9, 50)).faults == ("too_bright",)
+
+
+def test_defocused_frame_is_blur(photo, rng):
+    soft = cv2.GaussianBlur(view(photo), (0, 0), 4.0)
+    verdict = analyze(sensor(soft, rng, 1.5))
+    assert "blur" in verdict.faults, verdict.metrics
+
+
+def test_blur_is_judged_against_the_reference_when_there_is_one(photo, rng):
+    sharp = sensor(view(photo), rng, 1.5)
+    soft = sensor(cv2.GaussianBlur(view(photo), (0, 0), 3.0), rng, 1.5)
+    assert analyze(soft, reference=thumbnail(sharp)).faults == ("blur",)
+    assert analyze(sharp, reference=thumbnail(sharp)).faults == ()
+
+
+def test_a_flat_low_texture_scene_is_not_blur(rng):
+    wall = np.full((360, 640, 3), (120, 130, 140), np.uint8)
+    wall = sensor(cv2.GaussianBlur(wall, (0, 0), 3), rng, 1.5)
+    cv2.rectangle(wall, (300, 150), (340, 250), (60, 60, 60), -1)  # a door: one crisp edge
+    assert "blur" not in analyze(wall).faults
+
+
+def test_snow_noise_is_noise(scene, rng):
+    noisy = np.clip(scene.astype(np.float32) + rng.normal(0, 25, scene.shape), 0, 255).astype(np.uint8)
+    assert analyze(noisy).faults == ("noise",)
+
+
+def test_horizontal_interference_bars_are_stripes(scene):
+    h, w = scene.shape[:2]
+    bars = np.sin(2 * np.pi * np.arange(h) / 12.0)[:, None, None] * 15
+    striped = np.clip(scene.astype(np.float32) + bars, 0, 255).astype(np.uint8)
+    assert analyze(striped).faults == ("stripes",)
+
+
+def test_white_balance_shift_is_color_cast_against_the_reference(scene):
+    warm = np.clip(scene.astype(np.float32) * np.array([0.75, 1.0, 1.35]), 0, 255).astype(np.uint8)
+    assert analyze(warm, reference=thumbnail(scene)).faults == ("color_cast",)
+
+
+def test_magenta_tint_without_reference_is_color_cast(scene, rng):
+    tinted = np.clip(scene.astype(np.float32) * np.array([1.4, 0.6, 1.4]), 0, 255).astype(np.uint8)
+    assert "color_cast" in analyze(tinted).faults
+
+
+def test_most_of_the_view_covered_is_occlusion(photo, rng):
+    covered, _ = cover(view(photo), rng, 0.8)
+    assert analyze(covered, reference=thumbnail(sensor(view(photo), rng, 1.5))).faults == ("occlusion",)
+
+
+def test_same_frame_again_is_frozen(scene):
+    again = cv2.imdecode(np.frombuffer(jpeg(scene, 75), np.uint8), cv2.IMREAD_COLOR)
+    assert analyze(again, previous=thumbnail(scene)).faults == ("frozen",)
+
+
+def test_a_live_scene_with_something_moving_is_not_frozen(photo, rng):
+    before = sensor(view(photo), rng, 2.0)
+    after = sensor(moved_object(view(photo), rng), rng, 2.0)
+    assert "frozen" not in analyze(after, previous=thumbnail(before)).faults
+
+
+def test_frozen_accepts_a_full_frame_or_a_thumbnail(scene):
+    assert analyze(scene, previous=scene).faults == analyze(scene, previous=thumbnail(scene)).faults == ("frozen",)
+
+
+def test_panned_view_is_scene_change(photo, rng):
+    reference = thumbnail(sensor(view(photo), rng, 1.5))
+    panned = sensor(view(photo, 0.18, 0), rng, 1.5)
+    verdict = analyze(panned, reference=reference)
+    assert verdict.faults == ("scene_change",)
+    assert verdict.metrics["scene_shift_x"] != 0
+
+
+def test_other_lighting_is_not_scene_change(photo, rng):
+    reference = thumbnail(sensor(view(photo), rng, 1.5))
+    dusk = sensor(exposure(view(photo), 0.6, 1.3), rng, 2.0)
+    assert "scene_change" not in analyze(dusk, reference=reference).faults
+
+
+def test_ir_night_frame_is_night_and_normal(photo, rng):
+    reference = thumbnail(sensor(view(photo), rng, 1.5))
+    night = ir_night(view(photo), rng)
+    verdict = analyze(night, reference=reference)
+    assert verdict.night is True
+    assert verdict.faults == ()
+
+
+def test_ir_grey_is_not_color_cast(photo, rng):
+    verdict = analyze(ir_night(view(photo), rng))
+    assert "color_cast" not in verdict.faults
+    assert verdict.metrics["color_cast_judged"] is False
+
+
+def test_caller_can_force_night_thresholds(photo, rng):
+    dim = sensor(exposure(view(photo), 0.35), rng, 2.0)
+    assert "too_dark" in analyze(dim, night=False).faults
+    assert "too_dark" not in analyze(dim, night=True).faults
+
+
+def test_undecodable_bytes_are_decode_error():
+    assert analyze_bytes(b"<html>401</html>").faults == ("decode_error",)
+
+
+def test_truncated_jpeg_is_decode_error(scene):
+    data = jpeg(scene, 85)
+    assert analyze_bytes(data[: len(data) // 2]).faults == ("decode_error",)
+
+
+def test_thumbnail_is_small_colour_copy(scene):
+    thumb = thumbnail(np.repeat(np.repeat(scene, 4, axis=0), 4, axis=1))
+    assert thumb.shape[1] == 320 and thumb.ndim == 3
