@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "camsla.cli.ingest",
     "camsla.cli.sla",
     "camsla.cli.serve",
+    "camsla.cli.baseline",
     "camsla.cli.recording",
     "camsla.cli.analyze",
 )

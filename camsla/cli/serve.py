@@ -94,6 +94,7 @@ def register(app: typer.Typer) -> None:
             update={
                 "database_url": database,
                 "web": base.web.model_copy(update={"host": "127.0.0.1", "port": web_port}),
+                "image": base.image.model_copy(update={"interval_s": min(base.image.interval_s, 60.0)}),
                 "probe": base.probe.model_copy(
                     update={"liveness_interval_s": interval, "timeout_s": min(base.probe.timeout_s, 3.0),
                             "default_kinds": ["rtsp", "http"]}

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from camsla.db import Database, open_db
 from camsla.observation import Observation
 from camsla.service.buffer import ObservationBuffer
+from camsla.service.image import IMAGE_TICK_S, ImageChecker, image_job, make_pool, validate_thresholds
 from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
 from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
 from camsla.settings import Settings
@@ -34,6 +35,7 @@ class Service:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_cycle: dict[str, object] = field(default_factory=dict)
     recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
+    image: ImageChecker | None = None  # set by run_service (it owns the process pool)
 
     def observe(self, obs: Observation) -> None:
         """Every probe result passes here: remembered as the newest, queued for the store."""
@@ -73,13 +75,14 @@ async def flush_job(service: Service) -> None:
 
 
 async def prune_job(service: Service) -> None:
+    from camsla.baselines import prune_evidence
     from sla.store import ObservationStore
 
     def prune() -> int:
+        now = datetime.now(UTC)
         with service.db.session() as s:
-            return ObservationStore(s, service.settings.stale_after).prune_raw(
-                datetime.now(UTC), service.settings.raw_retention_days
-            )
+            prune_evidence(s, now, service.settings.image.evidence_retention_days)
+            return ObservationStore(s, service.settings.stale_after).prune_raw(now, service.settings.raw_retention_days)
 
     n = await asyncio.to_thread(prune)
     if n:
@@ -90,6 +93,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
     JobSpec("flush", flush_job, lambda s: s.settings.flush_interval_s),
     JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
+    JobSpec("image", image_job, lambda s: IMAGE_TICK_S, first_delay_s=1.0),
     JobSpec("recording", recording_job, lambda s: s.settings.recording.interval_s, first_delay_s=30.0),
     JobSpec("recording_recovered", recording_recovered_job, lambda s: RECOVERY_TICK_S),
 )
@@ -120,7 +124,11 @@ async def run_service(
         def capture_signals(self):  # noqa: ANN202
             yield
 
+    validate_thresholds(settings)
     service = service or make_service(settings)
+    pool = make_pool(settings)
+    if service.image is None:
+        service.image = ImageChecker(service, pool)
     scheduler = build_scheduler(service, jobs)
     app = create_app(service)
     config = uvicorn.Config(app, host=settings.web.host, port=settings.web.port, log_level="warning",
@@ -168,5 +176,6 @@ async def run_service(
         n = len(service.buffer)
         await service.buffer.flush()
         log.info("stopped; flushed %d buffered observation(s)", n)
+        pool.shutdown(wait=False, cancel_futures=True)
         service.db.dispose()
     return service

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
@@ -185,6 +185,106 @@ def create_app(service: Service) -> FastAPI:
                 raise HTTPException(404, f"unknown sector {sector!r}")
         doc = await asyncio.to_thread(report, period.start, period.end, sector)
         return {"from": from_, "to": to, "timezone": settings.timezone, **doc}
+
+    @app.get("/cameras/{camera_id}", response_class=HTMLResponse)
+    async def camera_page(request: Request, camera_id: str, lang: str = "zh") -> HTMLResponse:
+        from camsla.db.models import Baseline, Evidence
+
+        def q():
+            with service.db.session() as s:
+                c = s.get(Camera, camera_id)
+                if c is None:
+                    return None
+                base = {b.kind: b.taken_at.astimezone(tz) for b in s.scalars(select(Baseline).where(Baseline.camera_id == camera_id))}
+                ev = s.scalars(
+                    select(Evidence).where(Evidence.camera_id == camera_id).order_by(Evidence.ts.desc()).limit(5)
+                ).all()
+                recent = s.scalars(
+                    select(RawObservation).where(RawObservation.camera_id == camera_id)
+                    .order_by(RawObservation.ts.desc()).limit(30)
+                ).all()
+                return (
+                    _camera_json(c, tz) | {"sector_name": c.sector.name},
+                    base,
+                    [{"id": e.id, "ts": e.ts.astimezone(tz), "faults": e.faults.split(",") if e.faults else []} for e in ev],
+                    [{"ts": r.ts.astimezone(tz), "check": r.check, "status": r.status,
+                      "faults": r.faults.split(",") if r.faults else [], "metrics": r.metrics or {}} for r in recent],
+                )
+
+        found = await asyncio.to_thread(q)
+        if found is None:
+            raise HTTPException(404, f"unknown camera {camera_id}")
+        cam, base, evidence, recent = found
+        latest = {check: service.latest.get((camera_id, check)) for check in ("liveness", "image", "recording")}
+        return TEMPLATES.TemplateResponse(
+            request, "camera.html",
+            {"t": translator(lang), "lang": lang, "cam": cam, "baselines": base, "evidence": evidence,
+             "recent": recent, "latest": latest, "labels": FAULT_LABELS_ZH if lang != "en" else {}},
+        )
+
+    @app.get("/cameras/{camera_id}/{kind}.jpg")
+    async def baseline_image(camera_id: str, kind: str) -> Response:
+        from camsla import baselines
+
+        if kind not in (baselines.REFERENCE, baselines.PREVIOUS):
+            raise HTTPException(404, "no such picture")
+
+        def q():
+            with service.db.session() as s:
+                return baselines.load_bytes(s, camera_id, kind)
+
+        data = await asyncio.to_thread(q)
+        if data is None:
+            raise HTTPException(404, f"camera {camera_id} has no {kind} frame")
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    @app.get("/evidence/{evidence_id}.jpg")
+    async def evidence_image(evidence_id: int) -> Response:
+        from camsla.db.models import Evidence
+
+        def q():
+            with service.db.session() as s:
+                e = s.get(Evidence, evidence_id)
+                return e.image if e else None
+
+        data = await asyncio.to_thread(q)
+        if data is None:
+            raise HTTPException(404, f"no evidence {evidence_id}")
+        return Response(data, media_type="image/jpeg")
+
+    def set_reference(camera_id: str, image: bytes | None) -> str:
+        """From uploaded picture bytes, or (None) from the camera's latest frame."""
+        from camsla import baselines
+
+        with service.db.session() as s:
+            if s.get(Camera, camera_id) is None:
+                raise HTTPException(404, f"unknown camera {camera_id}")
+            if image is None:
+                prev = baselines.load_bytes(s, camera_id, baselines.PREVIOUS)
+                if prev is None:
+                    raise HTTPException(409, f"camera {camera_id} has no frame yet; upload a picture instead")
+                thumb, source = prev, "operator:latest_frame"
+            else:
+                try:
+                    thumb = baselines.reference_from_image(image, "uploaded picture")
+                except baselines.BaselineError as e:
+                    raise HTTPException(400, str(e)) from None
+                source = "operator:upload"
+            baselines.store(s, camera_id, baselines.REFERENCE, thumb, datetime.now(UTC), source)
+        return source
+
+    @app.post("/cameras/{camera_id}/baseline")
+    async def baseline_form(camera_id: str, lang: str = "zh") -> RedirectResponse:
+        """The camera page's button: the latest frame becomes the reference."""
+        await asyncio.to_thread(set_reference, camera_id, None)
+        return RedirectResponse(f"/cameras/{camera_id}?lang={lang}", status_code=303)
+
+    @app.put("/api/cameras/{camera_id}/baseline")
+    async def baseline_api(camera_id: str, request: Request) -> dict:
+        """Body: a picture (JPEG/PNG) to use as the reference; empty body: the latest frame."""
+        body = await request.body()
+        source = await asyncio.to_thread(set_reference, camera_id, body or None)
+        return {"camera_id": camera_id, "reference": source}
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:

@@ -41,6 +41,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "unknown": {"zh": "未知", "en": "unknown"},
     "ok": {"zh": "正常", "en": "ok"},
     "lang_switch": {"zh": "English", "en": "中文"},
+    "back": {"zh": "返回总览", "en": "Back to overview"},
+    "reference": {"zh": "基准画面", "en": "Reference frame"},
+    "previous": {"zh": "最近画面", "en": "Latest frame"},
+    "set_reference": {"zh": "以最近画面作为基准画面", "en": "Use the latest frame as the reference"},
+    "no_picture": {"zh": "暂无画面", "en": "no picture yet"},
+    "evidence": {"zh": "故障截图", "en": "Fault evidence"},
+    "recent": {"zh": "最近检测结果", "en": "Recent results"},
+    "check": {"zh": "检测项", "en": "Check"},
+    "result": {"zh": "结果", "en": "Result"},
+    "details": {"zh": "测量值", "en": "Measured"},
+    "liveness": {"zh": "在线检测", "en": "liveness"},
+    "image": {"zh": "图像质量", "en": "image"},
+    "recording": {"zh": "录像完整性", "en": "recording"},
+    "fail": {"zh": "故障", "en": "fail"},
+    "error": {"zh": "无法检测", "en": "error"},
+    "taken": {"zh": "拍摄于", "en": "taken"},
 }
 
 

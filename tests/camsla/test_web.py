@@ -73,3 +73,43 @@ async def test_metrics_expose_scheduler_and_store_counters(service):
     text = TestClient(create_app(service)).get("/metrics").text
     assert "camsla_observations_stored_total 1.0" in text
     assert 'camsla_cameras_by_status{check="liveness",status="fail"} 1.0' in text
+
+
+async def test_camera_page_shows_state_pictures_and_sets_the_reference(service, db):
+    import cv2
+    import numpy as np
+
+    from camsla import baselines
+
+    now = datetime.now(UTC)
+    await observe(service, Observation(CAM1, now, "image", "fail", ("blur",), {"blur_edge_width": 4.2}))
+    frame = cv2.imencode(".jpg", np.full((90, 160, 3), 128, np.uint8))[1].tobytes()
+    with db.session() as s:
+        baselines.store(s, CAM1, baselines.PREVIOUS, frame, now, "snapshot")
+        baselines.add_evidence(s, CAM1, now, "image", ("blur",), frame, {})
+    client = TestClient(create_app(service))
+    page = client.get(f"/cameras/{CAM1}").text
+    assert "人民广场东" in page and "图像模糊" in page and "blur_edge_width=4.2" in page
+    assert "基准画面: 暂无画面" in page and "以最近画面作为基准画面" in page
+    assert client.get(f"/cameras/{CAM1}/reference.jpg").status_code == 404
+    r = client.post(f"/cameras/{CAM1}/baseline", follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get(f"/cameras/{CAM1}/reference.jpg").content == frame
+    from sqlalchemy import select
+
+    from camsla.db.models import Evidence
+
+    with db.session() as s:
+        evidence_id = s.scalars(select(Evidence.id)).one()
+    assert f'/evidence/{evidence_id}.jpg' in page
+    assert client.get(f"/evidence/{evidence_id}.jpg").content == frame
+    assert client.get(f"/evidence/{evidence_id + 1}.jpg").status_code == 404
+    # an uploaded picture becomes the reference (as a thumbnail)
+    big = cv2.imencode(".png", np.full((720, 1280, 3), 30, np.uint8))[1].tobytes()
+    r = client.put(f"/api/cameras/{CAM1}/baseline", content=big)
+    assert r.json() == {"camera_id": CAM1, "reference": "operator:upload"}
+    ref = cv2.imdecode(np.frombuffer(client.get(f"/cameras/{CAM1}/reference.jpg").content, np.uint8), 1)
+    assert ref.shape[1] <= 320
+    assert client.put(f"/api/cameras/{CAM1}/baseline", content=b"junk").status_code == 400
+    assert client.post(f"/cameras/{CAM2}/baseline").status_code == 409  # no frame yet
+    assert client.get("/cameras/00000000000000000000").status_code == 404
