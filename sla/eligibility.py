@@ -23,9 +23,7 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Period]:
     for iv in intervals:
         start, end = iv
         if end < start:
-            raise ValueError(
-                f"interval [{start.isoformat()}, {end.isoformat()}) ends before it starts"
-            )
+            raise ValueError(f"interval [{start.isoformat()}, {end.isoformat()}) ends before it starts")
         if end > start:
             items.append(as_period(iv))
     items.sort()

@@ -107,7 +107,9 @@ def as_period(period: tuple[datetime, datetime]) -> Period:
     return Period(start.astimezone(UTC), end.astimezone(UTC))
 
 
-def split_days(period: tuple[datetime, datetime], tz: ZoneInfo | str | None = None) -> list[tuple[date, Period]]:
+def split_days(
+    period: tuple[datetime, datetime], tz: ZoneInfo | str | None = None
+) -> list[tuple[date, Period]]:
     """``period`` cut at local midnights: ``(local date, its part of the period)``, in order.
 
     The first and last parts are clipped to the period; an empty period gives ``[]``.
@@ -164,17 +166,13 @@ def parse_bound(text: str, tz: ZoneInfo | str | None = None, name: str = "date")
     try:
         dt = datetime.fromisoformat(s.replace("z", "Z"))
     except ValueError as e:
-        raise PeriodError(
-            f"{name}: {text!r} is neither a date YYYY-MM-DD nor an ISO-8601 date-time"
-        ) from e
+        raise PeriodError(f"{name}: {text!r} is neither a date YYYY-MM-DD nor an ISO-8601 date-time") from e
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone(tz))
     return dt.astimezone(UTC)
 
 
-def parse_period(
-    from_text: str, to_text: str, tz: ZoneInfo | str | None = None
-) -> Period:
+def parse_period(from_text: str, to_text: str, tz: ZoneInfo | str | None = None) -> Period:
     """``--from``/``--to`` as the half-open UTC period ``[from, to)``; ``to`` must be after ``from``."""
     start = parse_bound(from_text, tz, "--from")
     end = parse_bound(to_text, tz, "--to")

@@ -235,8 +235,7 @@ class _Refold:
         self.raw_count = raw_count
         self.watermark = None if watermark is None else to_us(watermark)
         self.items: list[_Item] = [
-            [to_us(r.first_ts), to_us(r.last_ts), r.key, r.n_obs, r.id, r.first_ts, r.last_ts]
-            for r in runs
+            [to_us(r.first_ts), to_us(r.last_ts), r.key, r.n_obs, r.id, r.first_ts, r.last_ts] for r in runs
         ]
         for a, b in zip(self.items, self.items[1:], strict=False):
             if b[0] <= a[1]:
@@ -351,7 +350,7 @@ class _Refold:
             cur = found.get(u)
             if cur is None or r.rank > cur[2]:
                 found[u] = ((r.status, r.faults), r.ts, r.rank)
-        for u, (k, ts, _) in found.items():
+        for k, ts, _ in found.values():
             if k != K:
                 self._inconsistent(
                     f"stored raw observation at {ts.isoformat()} is {k[0]} {list(k[1])} inside a run of "
@@ -397,7 +396,7 @@ class _Refold:
         before = set(self.runs)
         out: list[Run] = []
         upserts: list[Run] = []
-        for first, last, key, n, run_id, first_dt, last_dt in merged:
+        for _first, _last, key, n, run_id, first_dt, last_dt in merged:
             run = Run(self.camera_id, self.check, key[0], key[1], first_dt, last_dt, n, run_id)
             out.append(run)
             if run not in before:

@@ -137,7 +137,9 @@ def validity(runs: Sequence[Run], stale_after_s: float) -> list[_Seg]:
     return out
 
 
-def decide(eligible: bool, liveness: Key | None, image: Key | None, recording: Key | None) -> tuple[str, tuple[str, ...]]:
+def decide(
+    eligible: bool, liveness: Key | None, image: Key | None, recording: Key | None
+) -> tuple[str, tuple[str, ...]]:
     """The state at one instant from the valid results there (rules 1-5), with the deciding faults."""
     if not eligible:
         return "excluded", ()  # 1
@@ -155,9 +157,7 @@ def decide(eligible: bool, liveness: Key | None, image: Key | None, recording: K
 
 
 def _merge_us(intervals: Iterable[tuple[datetime, datetime]], lo: int, hi: int) -> list[tuple[int, int]]:
-    items = sorted(
-        (max(to_us(a), lo), min(to_us(b), hi)) for a, b in (as_period(iv) for iv in intervals)
-    )
+    items = sorted((max(to_us(a), lo), min(to_us(b), hi)) for a, b in (as_period(iv) for iv in intervals))
     out: list[tuple[int, int]] = []
     for a, b in items:
         if a >= b:
@@ -181,7 +181,10 @@ def _timeline_us(
 ) -> list[_USpan]:
     if lo >= hi:
         return []
-    segs = {k: validity(runs_by_check.get(k, ()), stale_after[k]) if runs_by_check.get(k) else [] for k in STATE_CHECKS}
+    segs = {
+        k: validity(runs_by_check.get(k, ()), stale_after[k]) if runs_by_check.get(k) else []
+        for k in STATE_CHECKS
+    }
     elig = _merge_us(eligible, lo, hi)
     cuts = {lo, hi}
     for a, b in elig:

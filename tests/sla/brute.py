@@ -98,7 +98,14 @@ def brute_seconds(history: History, observations: Sequence[Observation] | None =
     t = start
     while t < end:
         counts[
-            state_at(obs, history.stale_after, history.commissioned_at, history.decommissioned_at, history.windows, t)
+            state_at(
+                obs,
+                history.stale_after,
+                history.commissioned_at,
+                history.decommissioned_at,
+                history.windows,
+                t,
+            )
         ] += 1
         t += timedelta(seconds=1)
     return counts
@@ -141,6 +148,7 @@ def describe(history: History) -> str:
     ]
     for i, batch in enumerate(history.batches):
         lines.append(
-            f"batch {i}: " + ", ".join(f"{o.check[:3]}@{s(o.ts)}:{o.status}{list(o.faults) or ''}" for o in batch)
+            f"batch {i}: "
+            + ", ".join(f"{o.check[:3]}@{s(o.ts)}:{o.status}{list(o.faults) or ''}" for o in batch)
         )
     return "\n".join(lines)

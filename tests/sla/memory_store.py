@@ -30,7 +30,9 @@ class MemoryStore:
     def _lookup(self, check: str):
         def lookup(start: datetime, end: datetime) -> list[Observation]:
             wm = self.watermark
-            return [o for ts, o in self.raws[check].items() if start <= ts <= end and (wm is None or ts >= wm)]
+            return [
+                o for ts, o in self.raws[check].items() if start <= ts <= end and (wm is None or ts >= wm)
+            ]
 
         return lookup
 
@@ -55,7 +57,16 @@ class MemoryStore:
                 del self.rows[rid]
             for r in result.upserts:
                 if r.id is None:
-                    r = Run(r.camera_id, r.check, r.status, r.faults, r.first_ts, r.last_ts, r.n_obs, self._next_id)
+                    r = Run(
+                        r.camera_id,
+                        r.check,
+                        r.status,
+                        r.faults,
+                        r.first_ts,
+                        r.last_ts,
+                        r.n_obs,
+                        self._next_id,
+                    )
                     self._next_id += 1
                 else:
                     assert r.id in before

@@ -62,7 +62,10 @@ def test_midnight_skipped_by_dst_starts_the_day_at_the_first_instant_that_exists
 def test_split_days_covers_the_period_without_gaps_in_berlin() -> None:
     period = (utc(2024, 3, 29, 12), utc(2024, 4, 2, 5))
     parts = split_days(period, "Europe/Berlin")
-    assert [d for d, _ in parts] == [date(2024, 3, d) for d in (29, 30, 31)] + [date(2024, 4, 1), date(2024, 4, 2)]
+    assert [d for d, _ in parts] == [date(2024, 3, d) for d in (29, 30, 31)] + [
+        date(2024, 4, 1),
+        date(2024, 4, 2),
+    ]
     assert parts[0][1].start == period[0] and parts[-1][1].end == period[1]
     assert all(a[1].end == b[1].start for a, b in zip(parts, parts[1:], strict=False))
     assert parts[2][1].end - parts[2][1].start == timedelta(hours=23)

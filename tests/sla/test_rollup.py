@@ -65,13 +65,22 @@ def test_total_and_group_sum_exactly_per_key() -> None:
 def test_group_by_maps_cameras_to_their_sector_or_contractor() -> None:
     sector_of = {"c1": "campus", "c2": "campus", "c3": "finance"}
     rows = [("c1", StateSeconds(ok_us=1)), ("c2", StateSeconds(ok_us=2)), ("c3", StateSeconds(offline_us=4))]
-    assert group_by(rows, sector_of.__getitem__) == {"campus": StateSeconds(ok_us=3), "finance": StateSeconds(offline_us=4)}
+    assert group_by(rows, sector_of.__getitem__) == {
+        "campus": StateSeconds(ok_us=3),
+        "finance": StateSeconds(offline_us=4),
+    }
 
 
 def test_per_day_rows_group_by_sector_and_day() -> None:
-    rows = [(("campus", "2024-05-01"), StateSeconds(ok_us=5)), (("campus", "2024-05-01"), StateSeconds(ok_us=6)),
-            (("campus", "2024-05-02"), StateSeconds(ok_us=7))]
-    assert group(rows) == {("campus", "2024-05-01"): StateSeconds(ok_us=11), ("campus", "2024-05-02"): StateSeconds(ok_us=7)}
+    rows = [
+        (("campus", "2024-05-01"), StateSeconds(ok_us=5)),
+        (("campus", "2024-05-01"), StateSeconds(ok_us=6)),
+        (("campus", "2024-05-02"), StateSeconds(ok_us=7)),
+    ]
+    assert group(rows) == {
+        ("campus", "2024-05-01"): StateSeconds(ok_us=11),
+        ("campus", "2024-05-02"): StateSeconds(ok_us=7),
+    }
 
 
 def test_figures_give_the_sla_json_fields() -> None:

@@ -19,12 +19,32 @@ def ob(s: float, status: str = "ok", faults: tuple[str, ...] = (), check: str = 
     return Observation(CAMERA, at(0) + timedelta(seconds=s), check, status, faults)
 
 
-def run(first: float, last: float, n: int, status: str = "ok", faults: tuple[str, ...] = (), id: int | None = None) -> Run:
-    return Run(CAMERA, "liveness", status, faults, at(0) + timedelta(seconds=first), at(0) + timedelta(seconds=last), n, id)
+def run(
+    first: float, last: float, n: int, status: str = "ok", faults: tuple[str, ...] = (), id: int | None = None
+) -> Run:
+    return Run(
+        CAMERA,
+        "liveness",
+        status,
+        faults,
+        at(0) + timedelta(seconds=first),
+        at(0) + timedelta(seconds=last),
+        n,
+        id,
+    )
 
 
 def shape(runs: list[Run]) -> list[tuple]:
-    return [(r.status, r.faults, (r.first_ts - at(0)).total_seconds(), (r.last_ts - at(0)).total_seconds(), r.n_obs) for r in runs]
+    return [
+        (
+            r.status,
+            r.faults,
+            (r.first_ts - at(0)).total_seconds(),
+            (r.last_ts - at(0)).total_seconds(),
+            r.n_obs,
+        )
+        for r in runs
+    ]
 
 
 class Raws:
@@ -38,7 +58,8 @@ class Raws:
     def lookup(self, start, end):
         self.calls.append((start, end))
         return [
-            o for ts, o in sorted(self.by_ts.items())
+            o
+            for ts, o in sorted(self.by_ts.items())
             if start <= ts <= end and (self.pruned_before is None or ts >= self.pruned_before)
         ]
 
@@ -94,7 +115,9 @@ def test_same_instant_conflict_keeps_the_worse_result_whatever_the_order(order) 
     in_one_batch = fold([], [ob(0), a, b], STALE).runs
     raws = Raws(ob(0), a)
     in_two = fold(fold([], [ob(0), a], STALE).runs, [b], STALE, raw_lookup=raws.lookup).runs
-    assert shape(in_one_batch) == shape(in_two) == [("ok", (), 0, 0, 1), ("fail", ("unreachable",), 60, 60, 1)]
+    assert (
+        shape(in_one_batch) == shape(in_two) == [("ok", (), 0, 0, 1), ("fail", ("unreachable",), 60, 60, 1)]
+    )
 
 
 def test_same_instant_conflict_between_fault_sets_keeps_the_larger_sorted_tuple() -> None:
@@ -117,7 +140,11 @@ def test_late_observation_in_a_gap_merges_both_neighbours() -> None:
 def test_late_observation_in_a_gap_with_another_result_stays_alone() -> None:
     runs = [run(0, 100, 2, id=1), run(500, 600, 2, id=2)]
     r = fold(runs, [ob(300, "fail", ("unreachable",))], STALE)
-    assert shape(r.runs) == [("ok", (), 0, 100, 2), ("fail", ("unreachable",), 300, 300, 1), ("ok", (), 500, 600, 2)]
+    assert shape(r.runs) == [
+        ("ok", (), 0, 100, 2),
+        ("fail", ("unreachable",), 300, 300, 1),
+        ("ok", (), 500, 600, 2),
+    ]
     assert r.upserts == [r.runs[1]] and r.runs[1].id is None
 
 
@@ -137,7 +164,11 @@ def test_late_observation_inside_run_splits_it() -> None:
 def test_late_worse_result_at_the_instant_of_a_stored_one_inside_a_run_replaces_it() -> None:
     raws = Raws(*(ob(s) for s in range(0, 601, 60)))
     r = fold([run(0, 600, 11)], [ob(240, "fail", ("unreachable",))], STALE, raw_lookup=raws.lookup)
-    assert shape(r.runs) == [("ok", (), 0, 180, 4), ("fail", ("unreachable",), 240, 240, 1), ("ok", (), 300, 600, 6)]
+    assert shape(r.runs) == [
+        ("ok", (), 0, 180, 4),
+        ("fail", ("unreachable",), 240, 240, 1),
+        ("ok", (), 300, 600, 6),
+    ]
 
 
 def test_late_better_result_at_the_instant_of_a_stored_one_changes_nothing() -> None:
@@ -163,7 +194,11 @@ def test_late_same_result_inside_run_counts_a_new_instant_once() -> None:
 def test_split_after_a_same_result_absorbed_in_the_same_batch_sees_it() -> None:
     raws = Raws(ob(0), ob(200), ob(400))
     r = fold([run(0, 400, 3)], [ob(100), ob(150, "fail", ("timeout",))], STALE, raw_lookup=raws.lookup)
-    assert shape(r.runs) == [("ok", (), 0, 100, 2), ("fail", ("timeout",), 150, 150, 1), ("ok", (), 200, 400, 2)]
+    assert shape(r.runs) == [
+        ("ok", (), 0, 100, 2),
+        ("fail", ("timeout",), 150, 150, 1),
+        ("ok", (), 200, 400, 2),
+    ]
 
 
 def test_split_of_a_long_run_counts_the_shorter_stored_side() -> None:
@@ -174,15 +209,35 @@ def test_split_of_a_long_run_counts_the_shorter_stored_side() -> None:
         counted.append((start, end))
         return len(raws.lookup(start, end))
 
-    r = fold([run(0, 86_400, 1441)], [ob(80_000, "fail", ("timeout",))], STALE, raw_lookup=raws.lookup, raw_count=count)
-    assert shape(r.runs) == [("ok", (), 0, 79_980, 1334), ("fail", ("timeout",), 80_000, 80_000, 1), ("ok", (), 80_040, 86_400, 107)]
+    r = fold(
+        [run(0, 86_400, 1441)],
+        [ob(80_000, "fail", ("timeout",))],
+        STALE,
+        raw_lookup=raws.lookup,
+        raw_count=count,
+    )
+    assert shape(r.runs) == [
+        ("ok", (), 0, 79_980, 1334),
+        ("fail", ("timeout",), 80_000, 80_000, 1),
+        ("ok", (), 80_040, 86_400, 107),
+    ]
     assert counted == [(at(80_040), at(86_400))]
 
 
 def test_split_when_the_start_of_the_run_is_pruned_counts_the_stored_side() -> None:
     raws = Raws(*(ob(s) for s in range(0, 86_401, 60)), pruned_before=10_000)
-    r = fold([run(0, 86_400, 1441)], [ob(20_000, "fail", ("timeout",))], STALE, raw_lookup=raws.lookup, watermark=at(10_000))
-    assert shape(r.runs) == [("ok", (), 0, 19_980, 334), ("fail", ("timeout",), 20_000, 20_000, 1), ("ok", (), 20_040, 86_400, 1107)]
+    r = fold(
+        [run(0, 86_400, 1441)],
+        [ob(20_000, "fail", ("timeout",))],
+        STALE,
+        raw_lookup=raws.lookup,
+        watermark=at(10_000),
+    )
+    assert shape(r.runs) == [
+        ("ok", (), 0, 19_980, 334),
+        ("fail", ("timeout",), 20_000, 20_000, 1),
+        ("ok", (), 20_040, 86_400, 1107),
+    ]
 
 
 def test_late_observation_needing_pruned_raw_observations_is_rejected() -> None:

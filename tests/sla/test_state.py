@@ -19,7 +19,9 @@ S = 1_000_000  # microseconds in a second
 
 
 def run(check: str, first: float, last: float, status: str = "ok", faults: tuple[str, ...] = ()) -> Run:
-    return Run(CAMERA, check, status, faults, at(0) + timedelta(seconds=first), at(0) + timedelta(seconds=last), 1)
+    return Run(
+        CAMERA, check, status, faults, at(0) + timedelta(seconds=first), at(0) + timedelta(seconds=last), 1
+    )
 
 
 def live_ok_all_hour() -> list[Run]:
@@ -39,7 +41,12 @@ def test_liveness_error_is_unknown() -> None:
 
 
 def test_liveness_fail_is_offline_whatever_the_image_says() -> None:
-    s = secs({"liveness": [run("liveness", 0, 3600, "fail", ("unreachable",))], "image": [run("image", 0, 0, "fail", ("blur",))]})
+    s = secs(
+        {
+            "liveness": [run("liveness", 0, 3600, "fail", ("unreachable",))],
+            "image": [run("image", 0, 0, "fail", ("blur",))],
+        }
+    )
     assert s == StateSeconds(offline_us=3600 * S)
 
 
@@ -49,7 +56,9 @@ def test_image_fail_degrades_an_online_camera() -> None:
 
 
 def test_recording_fail_degrades_an_online_camera() -> None:
-    s = secs({"liveness": live_ok_all_hour(), "recording": [run("recording", 0, 0, "fail", ("not_recording",))]})
+    s = secs(
+        {"liveness": live_ok_all_hour(), "recording": [run("recording", 0, 0, "fail", ("not_recording",))]}
+    )
     assert s == StateSeconds(degraded_us=3600 * S)
 
 
@@ -67,7 +76,12 @@ def test_stale_image_fail_does_not_degrade() -> None:
 
 
 def test_image_fail_ends_at_the_next_image_result() -> None:
-    s = secs({"liveness": live_ok_all_hour(), "image": [run("image", 0, 0, "fail", ("blur",)), run("image", 100, 100)]})
+    s = secs(
+        {
+            "liveness": live_ok_all_hour(),
+            "image": [run("image", 0, 0, "fail", ("blur",)), run("image", 100, 100)],
+        }
+    )
     assert s == StateSeconds(ok_us=3500 * S, degraded_us=100 * S)
 
 
@@ -102,7 +116,17 @@ def test_unknown_time_is_not_in_the_denominator() -> None:
 
 
 def test_seconds_are_exact_to_the_microsecond() -> None:
-    live = [Run(CAMERA, "liveness", "ok", (), at(0) + timedelta(microseconds=7), at(0) + timedelta(microseconds=7), 1)]
+    live = [
+        Run(
+            CAMERA,
+            "liveness",
+            "ok",
+            (),
+            at(0) + timedelta(microseconds=7),
+            at(0) + timedelta(microseconds=7),
+            1,
+        )
+    ]
     s = state_seconds({"liveness": live}, {**STALE, "liveness": 0.000_013}, ALL, PERIOD)
     assert s.ok_us == 13 and s.unknown_us == 3600 * S - 13 and s.ok_s == 13e-6
 
@@ -122,7 +146,11 @@ def test_now_cuts_the_period() -> None:
 def test_timeline_explains_each_state_with_its_fault_codes() -> None:
     spans = state_timeline(
         {
-            "liveness": [run("liveness", 0, 600), run("liveness", 700, 700, "fail", ("unreachable",)), run("liveness", 800, 3600)],
+            "liveness": [
+                run("liveness", 0, 600),
+                run("liveness", 700, 700, "fail", ("unreachable",)),
+                run("liveness", 800, 3600),
+            ],
             "image": [run("image", 300, 300, "fail", ("blur",)), run("image", 400, 400)],
             "recording": [run("recording", 350, 350, "fail", ("recording_gap",)), run("recording", 380, 380)],
         },
