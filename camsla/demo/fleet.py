@@ -162,14 +162,29 @@ def hash_index(key: str, n: int) -> int:
 # --- pictures -------------------------------------------------------------------------------------
 
 
-def make_jpegs(seed: int, variants: int = 6) -> dict[str, list[bytes]]:
-    """Snapshot JPEGs: a few textured 'scenes' and the bad pictures. OpenCV is imported here only."""
+def make_jpegs(seed: int, variants: int = 6, frames: int = 4) -> dict[str, list[list[bytes]]]:
+    """Snapshot JPEGs: per picture kind, a few scenes, each as a few live frames (traffic moves, the
+    OSD clock ticks, the sensor is noisy), so consecutive snapshots differ as a live camera's do and
+    a frozen-picture check sees a live scene. OpenCV is imported here only."""
     import cv2
     import numpy as np
 
     rng = np.random.default_rng(seed)
     h, w = 288, 352  # CIF
-    normals: list[bytes] = []
+    enc = lambda im: cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()  # noqa: E731
+
+    def live(scene: np.ndarray, k: int) -> np.ndarray:
+        img = scene.copy()
+        for lane, (colour, speed) in enumerate((((40, 40, 200), 60), ((200, 200, 200), 85), ((30, 30, 30), 45))):
+            x = (k * speed + lane * 97) % (w - 60)
+            y = h - 40 - lane * 32
+            cv2.rectangle(img, (x, y), (x + 56, y + 24), colour, -1)  # a car crossing the view
+        noise = rng.normal(0, 3, img.shape)
+        img = np.clip(img + noise, 0, 255).astype(np.uint8)
+        cv2.putText(img, f"2026-11-26 08:00:{k:02d}", (8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+        return img
+
+    scenes: list[np.ndarray] = []
     for _ in range(variants):
         y, x = np.mgrid[0:h, 0:w]
         base = np.dstack([(x * 0.4 + 60), (y * 0.5 + 70), (x * 0.2 + y * 0.2 + 50)]).astype(np.uint8)
@@ -183,15 +198,18 @@ def make_jpegs(seed: int, variants: int = 6) -> dict[str, list[bytes]]:
             p0 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
             p1 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
             cv2.line(img, p0, p1, (235, 235, 235), 2)
-        normals.append(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
+        scenes.append(img)
     black = np.zeros((h, w, 3), np.uint8)
     bars = np.zeros((h, w, 3), np.uint8)
     colours = [(192, 192, 192), (0, 192, 192), (192, 192, 0), (0, 192, 0), (192, 0, 192), (0, 0, 192), (192, 0, 0)]
     for k, c in enumerate(colours):
         bars[:, k * w // 7 : (k + 1) * w // 7] = c
-    blurred = [cv2.GaussianBlur(cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR), (0, 0), 9) for j in normals]
-    enc = lambda im: cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()  # noqa: E731
-    return {"normal": normals, "black": [enc(black)], "blur": [enc(b) for b in blurred], "color_bars": [enc(bars)]}
+    return {
+        "normal": [[enc(live(sc, k)) for k in range(frames)] for sc in scenes],
+        "blur": [[enc(cv2.GaussianBlur(live(sc, k), (0, 0), 9)) for k in range(frames)] for sc in scenes],
+        "black": [[enc(black)]],
+        "color_bars": [[enc(bars)]],
+    }
 
 
 # --- the responders -------------------------------------------------------------------------------
@@ -211,6 +229,7 @@ class SimCamera:
     http_server: asyncio.AbstractServer | None = None
     conns: set[asyncio.Transport] = field(default_factory=set)
     requests: int = 0
+    snapshots: int = 0
 
     @property
     def camera_id(self) -> str:
@@ -400,7 +419,7 @@ class Fleet:
             scheme = "digest" if i % 4 else "basic"
             self._cams.append(SimCamera(i, row, scheme, p_fault, realm=f"IPCamera_{row['camera_id'][-6:]}"))
         self._by_id = {c.camera_id: c for c in self._cams}
-        self._jpegs: dict[str, list[bytes]] = {}
+        self._jpegs: dict[str, list[list[bytes]]] = {}
         self._t0 = 0.0
         self._slot = -1
         self._ticker: asyncio.Task | None = None
@@ -468,8 +487,11 @@ class Fleet:
         return scheduled_mode(self.seed, cam.index, slot, cam.p_fault) if self.schedule else "ok"
 
     def snapshot(self, cam: SimCamera) -> bytes:
-        variants = self._jpegs[cam.picture]
-        return variants[cam.index % len(variants)]
+        """The camera's scene (fixed per camera), the next live frame of it on each request."""
+        scenes = self._jpegs[cam.picture]
+        frames = scenes[cam.index % len(scenes)]
+        cam.snapshots += 1
+        return frames[cam.snapshots % len(frames)]
 
     async def _tick(self) -> None:
         while True:

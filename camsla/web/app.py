@@ -215,7 +215,13 @@ def create_app(service: Service) -> FastAPI:
         if found is None:
             raise HTTPException(404, f"unknown camera {camera_id}")
         cam, base, evidence, recent = found
-        latest = {check: service.latest.get((camera_id, check)) for check in ("liveness", "image", "recording")}
+        latest: dict[str, Any] = {}
+        for check in ("liveness", "image", "recording"):  # in memory, else the newest one stored
+            obs = service.latest.get((camera_id, check))
+            stored = next((r for r in recent if r["check"] == check), None)
+            latest[check] = (
+                {"status": obs.status, "faults": obs.faults, "ts": obs.ts.astimezone(tz)} if obs else stored
+            )
         return TEMPLATES.TemplateResponse(
             request, "camera.html",
             {"t": translator(lang), "lang": lang, "cam": cam, "baselines": base, "evidence": evidence,
