@@ -35,6 +35,23 @@ def _logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def run_async(main) -> None:  # noqa: ANN001 - a coroutine
+    """Run the service's event loop: uvloop where installed (about 1.7x the probes per CPU-second
+    of the stock loop, bench/liveness_bench.py), with the start-up objects frozen out of the GC."""
+    import gc
+
+    try:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    except ImportError:  # pragma: no cover - uvloop is a dependency except on Windows
+        factory = None
+    gc.collect()
+    gc.freeze()  # settings, models, WSDLs: long-lived, never garbage; fewer objects to scan per cycle
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main)
+
+
 def import_fleet(db, rows: list[dict], tz) -> str:  # noqa: ANN001
     """Load the simulated fleet through the real inventory importer (a CSV, as a user would)."""
     from camsla.inventory import import_inventory
@@ -50,7 +67,21 @@ def import_fleet(db, rows: list[dict], tz) -> str:  # noqa: ANN001
             report = import_inventory(s, path, tz)
     if not report.ok:
         raise RuntimeError(f"demo inventory did not import: {report.header_problems or report.errors[:3]}")
-    return f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    # simulated cameras of an earlier, larger demo run have no responder now: take them out of service
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from camsla.db.models import Camera
+
+    keep = [r["camera_id"] for r in rows]
+    with db.session() as s:
+        gone = s.execute(
+            update(Camera)
+            .where(Camera.ip.like("127.77.%"), Camera.camera_id.not_in(keep), Camera.decommissioned_at.is_(None))
+            .values(decommissioned_at=datetime.now(UTC))
+        ).rowcount
+    return f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, {gone} retired"
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +99,7 @@ def register(app: typer.Typer) -> None:
         cfg = cfg.model_copy(update={"web": web})
         _logging(verbose)
         try:
-            asyncio.run(run_service(cfg, on_ready=lambda url: typer.echo(f"camsla serving at {url}")))
+            run_async(run_service(cfg, on_ready=lambda url: typer.echo(f"camsla serving at {url}")))
         except KeyboardInterrupt:
             pass
 
@@ -122,7 +153,7 @@ def register(app: typer.Typer) -> None:
                 await fleet.stop()
 
         try:
-            asyncio.run(main())
+            run_async(main())
         except KeyboardInterrupt:
             pass
         except OSError as e:

@@ -288,8 +288,8 @@ class _Responder(asyncio.Protocol):
         self.nonce = secrets.token_hex(12)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # a stream transport (uvloop's does not subclass asyncio.Transport, so no isinstance check)
+        self.transport = transport  # type: ignore[assignment]
         self.cam.conns.add(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
