@@ -24,6 +24,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "switch_port",
     "lat",
     "lon",
+    "liveness_kinds",  # camsla's extension: the camera's liveness probe kinds, e.g. "tcp;http"
 )
 ALL_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -189,6 +190,21 @@ def validate_row(
         if not -bound <= f <= bound:
             errors.append(f"{column} {f} is outside ±{bound:g}")
         values[column] = f
+
+    if "liveness_kinds" in raw:
+        text = _text(raw.get("liveness_kinds"))
+        if text is None:
+            values["liveness_kinds"] = None
+        else:
+            from probe import LIVENESS_PROBERS
+
+            kinds = [k.strip().lower() for k in re.split(r"[;,\s]+", text) if k.strip()]
+            unknown = [k for k in kinds if k not in LIVENESS_PROBERS]
+            if unknown:
+                errors.append(
+                    f"liveness_kinds {', '.join(unknown)} unknown (known: {', '.join(sorted(LIVENESS_PROBERS))})"
+                )
+            values["liveness_kinds"] = kinds
 
     contractor = _text(raw.get("contractor")) if "contractor" in raw else None
     if errors:

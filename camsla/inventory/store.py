@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from camsla.db.models import Camera, Contractor, Sector
 from camsla.inventory.files import read_rows, write_rows
 from camsla.inventory.rows import ALL_COLUMNS, CameraRow, RowError, check_header, validate_row
+from probe import PROFILE_KINDS_KEY
+
+_ABSENT = object()  # the file has no liveness_kinds column: keep what the camera has
 
 
 @dataclass
@@ -80,6 +83,7 @@ def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> No
     now = datetime.now(UTC)
     for row in rows:
         values: dict[str, Any] = dict(row.values)
+        kinds = values.pop("liveness_kinds", _ABSENT)
         if "contractor" in row.columns:
             if row.contractor is None:
                 values["contractor_id"] = None
@@ -93,9 +97,17 @@ def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> No
                 values["contractor_id"] = c.id
         cam = existing.get(values["camera_id"])
         if cam is None:
-            session.add(Camera(**values, profile={}, updated_at=now))
+            profile = {PROFILE_KINDS_KEY: kinds} if kinds not in (_ABSENT, None) else {}
+            session.add(Camera(**values, profile=profile, updated_at=now))
             report.created += 1
             continue
+        if kinds is not _ABSENT:
+            profile = dict(cam.profile or {})
+            if kinds is None:
+                profile.pop(PROFILE_KINDS_KEY, None)
+            else:
+                profile[PROFILE_KINDS_KEY] = kinds
+            values["profile"] = profile
         changed = False
         for k, v in values.items():
             if getattr(cam, k) != v:
@@ -136,6 +148,7 @@ def export_inventory(session: Session, path: Path, tz: ZoneInfo, *, with_secrets
             "switch_port": cam.switch_port,
             "lat": cam.lat,
             "lon": cam.lon,
+            "liveness_kinds": ";".join((cam.profile or {}).get(PROFILE_KINDS_KEY) or []) or None,
         }
         rows.append([record[c] for c in header])
     write_rows(path, header, rows)

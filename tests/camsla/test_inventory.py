@@ -154,3 +154,22 @@ def test_gb18030_csv_from_excel_is_read(cli_env, db, tmp_path):
     assert r.exit_code == 0, r.output
     with db.session() as s:
         assert s.get(Camera, "34010000001320000001").name == "人民广场东"
+
+
+def test_liveness_kinds_column_sets_the_cameras_probe_profile(cli_env, db, tmp_path):
+    path = write_csv(
+        tmp_path / "k.csv",
+        "camera_id,name,sector,ip,commissioned_at,liveness_kinds",
+        "34010000001320000001,x,public_area,10.0.0.1,2026-01-01,tcp;http",
+        "34010000001320000002,y,public_area,10.0.0.2,2026-01-01,",
+    )
+    assert run("inventory", "import", str(path)).exit_code == 0
+    with db.session() as s:
+        assert s.get(Camera, "34010000001320000001").profile == {"liveness_kinds": ["tcp", "http"]}
+        assert s.get(Camera, "34010000001320000002").profile == {}
+    bad = write_csv(tmp_path / "b.csv", "camera_id,name,sector,ip,commissioned_at,liveness_kinds",
+                    "34010000001320000001,x,public_area,10.0.0.1,2026-01-01,tcp;snmp")
+    r = run("inventory", "import", str(bad))
+    assert r.exit_code == 1 and "row 2: liveness_kinds snmp unknown" in r.output
+    assert run("inventory", "export", str(tmp_path / "out.csv")).exit_code == 0
+    assert "tcp;http" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
