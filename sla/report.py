@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,8 @@ from camsla.maintenance import windows_for_camera, windows_overlapping
 from sla.eligibility import eligible_intervals
 from sla.rollup import meets_target, rates
 from sla.runs import Run
-from sla.state import StateSeconds, state_seconds
+from sla.periods import split_days, split_months
+from sla.state import StateSeconds, state_seconds, state_seconds_split
 
 SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
 
@@ -28,6 +30,7 @@ SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
 class CameraFigures:
     camera: Camera
     seconds: StateSeconds
+    parts: list[StateSeconds] = field(default_factory=list)  # per sub-period (day/month), when asked
 
 
 def _faults(text: str) -> tuple[str, ...]:
@@ -78,17 +81,20 @@ def camera_figures(
     stale_after: dict[str, float],
     sector: str | None = None,
     now: datetime | None = None,
+    parts: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[CameraFigures]:
-    """Seconds per state of every camera in service during [start, end); time after ``now`` (the
-    future) is not counted at all."""
+    """Seconds per state of every camera in service during [start, end) (and per sub-period of
+    ``parts`` when given); time after ``now`` (the future) is not counted at all."""
     cams = cameras_in_period(session, start, end, sector)
     windows = windows_overlapping(session, start, end)
     runs = load_runs(session, [c.camera_id for c in cams], start, end, stale_after)
     out = []
     for cam in cams:
         eligible = eligible_intervals(cam.commissioned_at, cam.decommissioned_at, windows_for_camera(windows, cam), (start, end))
-        secs = state_seconds(runs.get(cam.camera_id, {}), stale_after, eligible, (start, end), now=now)
-        out.append(CameraFigures(cam, secs))
+        cam_runs = runs.get(cam.camera_id, {})
+        secs = state_seconds(cam_runs, stale_after, eligible, (start, end), now=now)
+        split = state_seconds_split(cam_runs, stale_after, eligible, parts, now=now) if parts else []
+        out.append(CameraFigures(cam, secs, split))
     return out
 
 
@@ -116,12 +122,17 @@ def sla_report(
     *,
     sector: str | None = None,
     now: datetime | None = None,
+    by: str | None = None,
+    tz: ZoneInfo | None = None,
 ) -> dict[str, Any]:
     """The `camsla sla --json` document minus "from"/"to"/"timezone" (the caller adds them).
 
-    ``now``: the present; a period reaching past it is measured only up to it."""
+    ``now``: the present; a period reaching past it is measured only up to it. ``by``: "day" or
+    "month" adds "periods", the same rollups for each local day or month of the period (``tz``)."""
     sectors = {s.code: s for s in session.scalars(select(Sector).order_by(Sector.code))}
-    per_camera = camera_figures(session, start, end, stale_after, sector, now)
+    splitter = SPLITTERS[by] if by else None
+    parts = [p for _, p in splitter((start, end), tz)] if splitter else []
+    per_camera = camera_figures(session, start, end, stale_after, sector, now, parts)
     by_sector: dict[str, list[CameraFigures]] = defaultdict(list)
     by_contractor: dict[str, list[CameraFigures]] = defaultdict(list)
     for cf in per_camera:
@@ -148,4 +159,26 @@ def sla_report(
          **figures(sum((m.seconds for m in members), StateSeconds()), None)}
         for name, members in sorted(by_contractor.items())
     ]
-    return {"sectors": sector_rows, "contractors": contractor_rows, "cameras": camera_rows}
+    doc: dict[str, Any] = {"sectors": sector_rows, "contractors": contractor_rows, "cameras": camera_rows}
+    if parts:
+        doc["periods"] = [
+            {
+                "from": p_start.astimezone(tz).isoformat(),
+                "to": p_end.astimezone(tz).isoformat(),
+                "sectors": [
+                    {"code": code, "cameras": len(by_sector.get(code, [])),
+                     **figures(sum((m.parts[i] for m in by_sector.get(code, [])), StateSeconds()), sectors[code].target)}
+                    for code in codes
+                ],
+                "contractors": [
+                    {"contractor": name or None, "cameras": len(members),
+                     **figures(sum((m.parts[i] for m in members), StateSeconds()), None)}
+                    for name, members in sorted(by_contractor.items())
+                ],
+            }
+            for i, (p_start, p_end) in enumerate(parts)
+        ]
+    return doc
+
+
+SPLITTERS = {"day": split_days, "month": split_months}

@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         end: str = typer.Option(..., "--to", help="DATE or ISO-8601, exclusive"),
         sector: str | None = typer.Option(None, "--sector", help="only this sector code"),
         as_json: bool = typer.Option(False, "--json", help="one JSON document on standard output"),
+        by: str | None = typer.Option(None, "--by", help="also per local 'day' or 'month' (JSON: \"periods\")"),
     ) -> None:
         """点位正常率: per sector and per camera, in the configured timezone."""
         from camsla.db.models import Sector
@@ -28,6 +29,8 @@ def register(app: typer.Typer) -> None:
         from sla.report import sla_report
 
         cfg = settings()
+        if by not in (None, "day", "month"):
+            fail(f"--by {by!r}: use day or month")
         try:
             period = parse_period(start, end, cfg.tz)
         except PeriodError as e:
@@ -36,7 +39,8 @@ def register(app: typer.Typer) -> None:
         with db.session() as s:
             if sector is not None and s.get(Sector, sector) is None:
                 fail(f"unknown sector {sector!r} (see `camsla sectors list`)")
-            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector, now=datetime.now(UTC))
+            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector, now=datetime.now(UTC),
+                             by=by, tz=cfg.tz)
         out = {
             "from": start,
             "to": end,
@@ -58,3 +62,9 @@ def register(app: typer.Typer) -> None:
                 f"{r['code']:<17}{r['cameras']:>6} {r['target']:>7.2%} {_pct(r['normal_rate'])} "
                 f"{_pct(r['online_rate'])} {_pct(r['coverage'])}  {met}"
             )
+        for part in out.get("periods", []):
+            typer.echo(f"\n[{part['from']}, {part['to']})")
+            for r in part["sectors"]:
+                if r["cameras"]:
+                    typer.echo(f"  {r['code']:<17}{r['cameras']:>6}  normal {_pct(r['normal_rate'])}  "
+                               f"online {_pct(r['online_rate'])}  coverage {_pct(r['coverage'])}")

@@ -197,3 +197,23 @@ def test_bad_period_is_a_clear_error(cameras):
     assert r.exit_code == 1 and "not after --from" in r.output
     r = run("sla", "--from", "2026-11-01", "--to", "2026-11-02", "--sector", "moon")
     assert r.exit_code == 1 and "unknown sector 'moon'" in r.output
+
+
+def test_by_day_splits_the_period_at_local_midnight_and_adds_up(cameras, tmp_path):
+    lines = list(every_minute(CAM1, day="2026-11-01", status=lambda h, m: (("fail", ("timeout",)) if h == 1 else ("ok", ()))))
+    lines += list(every_minute(CAM1, day="2026-11-02"))
+    assert run("ingest", str(write(tmp_path, lines))).exit_code == 0
+    doc = sla_json("--from", "2026-11-01", "--to", "2026-11-03", "--by", "day")
+    days = doc["periods"]
+    assert [(d["from"], d["to"]) for d in days] == [
+        ("2026-11-01T00:00:00+08:00", "2026-11-02T00:00:00+08:00"),
+        ("2026-11-02T00:00:00+08:00", "2026-11-03T00:00:00+08:00"),
+    ]
+    pa = [next(s for s in d["sectors"] if s["code"] == "public_area") for d in days]
+    whole = next(s for s in doc["sectors"] if s["code"] == "public_area")
+    assert pa[0]["offline_s"] == 3600 and pa[1]["offline_s"] == 0
+    assert pa[0]["met"] is False and pa[1]["met"] is True  # CAM2 never seen: unknown, not held against
+    for key in ("ok_s", "offline_s", "unknown_s", "eligible_s"):
+        assert pa[0][key] + pa[1][key] == whole[key]
+    r = run("sla", "--from", "2026-11-01", "--to", "2026-11-03", "--by", "week")
+    assert r.exit_code == 1 and "use day or month" in r.output
