@@ -18,9 +18,9 @@ from camsla.db.models import Camera, Sector
 from camsla.db.models import Run as RunRow
 from camsla.maintenance import windows_for_camera, windows_overlapping
 from sla.eligibility import eligible_intervals
+from sla.periods import split_days, split_months
 from sla.rollup import meets_target, rates
 from sla.runs import Run
-from sla.periods import split_days, split_months
 from sla.state import StateSeconds, state_seconds, state_seconds_split
 
 SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
