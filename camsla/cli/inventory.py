@@ -38,8 +38,6 @@ def register(app: typer.Typer) -> None:
             f"{file}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
             + (f", {len(report.errors)} bad row(s) skipped" if report.errors else "")
         )
-        if report.errors:
-            raise typer.Exit(1)
 
     @inv.command("export")
     def export_cmd(

@@ -65,7 +65,8 @@ def test_ingest_reports_each_bad_line_by_number_and_keeps_the_good(cameras, tmp_
         obs(CAM1, "2026-11-01T00:02:00+08:00"),
     ]
     r = run("ingest", str(write(tmp_path, lines)))
-    assert r.exit_code == 1
+    assert r.exit_code == 0  # bad lines are skipped and named; the good ones are kept
+    assert run("ingest", "--strict", str(write(tmp_path, lines, "again.jsonl"))).exit_code == 1
     out = r.output
     for n, reason in [
         (2, "not valid JSON"),
