@@ -49,7 +49,7 @@ def analyze_blur(ctx: FrameContext) -> AnalyzerResult:
     # with a reference: edges wider than this camera's own edges (a soft scene stays as soft);
     # both are measured at the reference thumbnail's size so that they compare
     now, gradient = edge_width(ctx.grey)
-    before, _ = edge_width(cv2.cvtColor(ctx.reference, cv2.COLOR_BGR2GRAY))
+    before, _ = edge_width(ctx.reference_grey)
     ratio = now / before if before > 0 else 1.0
     metrics = {
         "edge_width_px": round(now, 3),  # here in pixels of the working copy

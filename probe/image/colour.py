@@ -20,9 +20,10 @@ from probe.image.context import AnalyzerResult, FrameContext
 NEUTRAL_CHROMA = 6.0
 
 
-def chroma_stats(bgr: np.ndarray) -> tuple[float, float, float, float]:
-    """(mean a, mean b, spread M, share of near-neutral pixels) over pixels neither black nor clipped."""
-    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+def chroma_stats(lab: np.ndarray) -> tuple[float, float, float, float]:
+    """(mean a, mean b, spread M, share of near-neutral pixels) of a uint8 Lab picture, over
+    pixels neither black nor clipped."""
+    lab = lab.astype(np.float32)
     lum = lab[:, :, 0]
     usable = (lum > 30) & (lum < 245)
     if usable.sum() < 0.05 * lum.size:
@@ -38,7 +39,7 @@ def analyze_color_cast(ctx: FrameContext) -> AnalyzerResult:
     if ctx.night:
         return AnalyzerResult((), {"color_cast_judged": False})
     t = ctx.thresholds
-    ma, mb, m, neutral = chroma_stats(ctx.frame)
+    ma, mb, m, neutral = chroma_stats(ctx.tiny_lab)
     d = float(np.hypot(ma, mb))
     k = d / max(m, 1.0)
     metrics: dict[str, float | str | bool] = {
@@ -48,8 +49,8 @@ def analyze_color_cast(ctx: FrameContext) -> AnalyzerResult:
         "neutral_share": round(neutral, 4),
     }
     ref = ctx.reference
-    if ref is not None and _is_colour(ref, t.night_chroma_max):
-        shift = balance_shift(ctx.frame, ref)
+    if ref is not None and ctx.reference_is_colour:
+        shift = balance_shift(ctx.tiny, ctx.reference_tiny)
         metrics["cast_shift_vs_reference"] = round(shift, 2)
         cast = shift >= t.cast_shift_min
     else:
@@ -68,6 +69,11 @@ def channel_balance(bgr: np.ndarray) -> tuple[float, float]:
     return float(np.log(r / g)), float(np.log(b / g))
 
 
+def _unclipped(bgr: np.ndarray) -> np.ndarray:
+    b, g, r = cv2.split(bgr)
+    return (cv2.min(cv2.min(b, g), r) > 12) & (cv2.max(cv2.max(b, g), r) < 245)
+
+
 def balance_shift(frame: np.ndarray, reference: np.ndarray) -> float:
     """How far the white balance moved from the reference's, at neutral grey.
 
@@ -76,25 +82,20 @@ def balance_shift(frame: np.ndarray, reference: np.ndarray) -> float:
     amount (the intercept), whereas a change of gamma or contrast scales the log ratios (the slope)
     and leaves neutral grey alone. Same view assumed (a moved view is scene_change)."""
     size = (40, max(4, round(40 * frame.shape[0] / frame.shape[1])))
-    cur = cv2.resize(frame, size, interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
-    ref = cv2.resize(reference, size, interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
-    usable = (cur.min(axis=1) > 12) & (cur.max(axis=1) < 245) & (ref.min(axis=1) > 12) & (ref.max(axis=1) < 245)
+    frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+    reference = cv2.resize(reference, size, interpolation=cv2.INTER_AREA)
+    usable = _unclipped(frame) & _unclipped(reference)
     if usable.sum() < 20:
-        usable = np.ones(len(cur), bool)
-    cur, ref = cur[usable] + 1.0, ref[usable] + 1.0
+        usable = np.ones(usable.shape, bool)
+    cur = [c[usable].astype(np.float32) + 1.0 for c in cv2.split(frame)]
+    ref = [c[usable].astype(np.float32) + 1.0 for c in cv2.split(reference)]
     shifts = []
     for channel in (2, 0):  # R, B against G
-        x = np.log(ref[:, channel] / ref[:, 1])
-        y = np.log(cur[:, channel] / cur[:, 1]) - x
-        if x.std() > 0.05:
-            slope, intercept = np.polyfit(x, y, 1)
-            shifts.append(float(intercept))
+        x = np.log(ref[channel] / ref[1])
+        y = np.log(cur[channel] / cur[1]) - x
+        if x.std() > 0.05:  # least squares y = slope * x + intercept
+            slope = float(((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum())
+            shifts.append(float(y.mean() - slope * x.mean()))
         else:
             shifts.append(float(np.median(y)))
     return float(np.hypot(*shifts))
-
-
-def _is_colour(bgr: np.ndarray, night_chroma_max: float) -> bool:
-    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
-    chroma = np.hypot(lab[:, :, 1] - 128.0, lab[:, :, 2] - 128.0)
-    return float(np.percentile(chroma, 90)) > night_chroma_max

@@ -22,22 +22,22 @@ PERCENTILE = 25
 
 
 def noise_sigma(grey: np.ndarray) -> float:
-    img = grey.astype(np.float32)
-    response = np.abs(cv2.filter2D(img, -1, _MASK, borderType=cv2.BORDER_REFLECT))[1:-1, 1:-1]
-    core = img[1:-1, 1:-1]
+    response = cv2.convertScaleAbs(cv2.filter2D(grey, cv2.CV_16S, _MASK), alpha=0.25)[1:-1, 1:-1]
+    core = grey[1:-1, 1:-1]
     h, w = response.shape
     bh, bw = h // BLOCK, w // BLOCK
     if bh == 0 or bw == 0:
-        return float(math.sqrt(math.pi / 2) / 6 * response.mean())
-    response = response[: bh * BLOCK, : bw * BLOCK].reshape(bh, BLOCK, bw, BLOCK).mean(axis=(1, 3))
-    means = core[: bh * BLOCK, : bw * BLOCK].reshape(bh, BLOCK, bw, BLOCK).mean(axis=(1, 3))
+        return float(math.sqrt(math.pi / 2) / 6 * 4 * response.mean())
+    # block means (an exact-factor area resize); the |response| was scaled by 1/4 to fit uint8
+    response = cv2.resize(response[: bh * BLOCK, : bw * BLOCK], (bw, bh), interpolation=cv2.INTER_AREA).astype(np.float32) * 4
+    means = cv2.resize(core[: bh * BLOCK, : bw * BLOCK], (bw, bh), interpolation=cv2.INTER_AREA)
     usable = (means > 12) & (means < 243)
     values = response[usable] if usable.sum() >= 4 else response.ravel()
     return float(math.sqrt(math.pi / 2) / 6 * np.percentile(values, PERCENTILE))
 
 
 def analyze_noise(ctx: FrameContext) -> AnalyzerResult:
-    sigma = noise_sigma(ctx.detail)
+    sigma = ctx.noise_sigma
     limit = ctx.thresholds.pick("noise_sigma_max", ctx.night)
     metrics = {"noise_sigma": round(sigma, 3), "noise_limit": limit}
     return AnalyzerResult(("noise",) if sigma > limit else (), metrics)

@@ -20,72 +20,77 @@ import cv2
 import numpy as np
 
 from probe.image.context import AnalyzerResult, FrameContext
-from probe.image.noise import noise_sigma
-from probe.image.scene import similarity
+from probe.image.thumbnail import halve
 
-CELL = 8  # working-copy pixels per cell side
+CELL_HALVINGS = 3
+CELL = 2**CELL_HALVINGS  # working-copy pixels per cell side
 SAME_COLOUR = 12.0  # Lab distance within which cells are "the same colour"
 STEP = 4  # Lab units between neighbouring cells of one region: a cover may be shaded, not patchy
 PAINT_CHROMA = 12.0
 MOSTLY_COVERED = 0.5  # vs the reference: so much newly flat is a cover even if the rest differs
+CHANGED_COLOUR = 10.0  # Lab distance from the reference cell: a flat cell that now looks other
 
 
 FLAT_STD = 1.5  # grey levels of cell std that count as flat in a noise-free picture
 FLAT_PER_NOISE = 0.6  # plus this much per grey level of the picture's noise sigma
 
 
-def _cells(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """(cell mean Lab (gh, gw, 3) float, cell luma std (gh, gw), the flat-cell std limit)."""
-    h, w = frame.shape[:2]
-    gh, gw = max(2, h // CELL), max(2, w // CELL)
-    lab = cv2.cvtColor(frame, cv2.COLOR_BGR2LAB).astype(np.float32)
-    lab_cells = cv2.resize(lab, (gw, gh), interpolation=cv2.INTER_AREA)
-    raw = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    grey = cv2.GaussianBlur(raw.astype(np.float32), (3, 3), 0)
-    mean = cv2.resize(grey, (gw, gh), interpolation=cv2.INTER_AREA)
-    mean_sq = cv2.resize(grey * grey, (gw, gh), interpolation=cv2.INTER_AREA)
+def cells(bgr: np.ndarray, grey: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(Lab of the cell means (gh, gw, 3) float, cell luma std (gh, gw), the flat-cell std limit)."""
+    lab_cells = cv2.cvtColor(_pool(bgr), cv2.COLOR_BGR2LAB).astype(np.float32)
+    g = cv2.GaussianBlur(grey, (3, 3), 0).astype(np.float32)
+    mean = _pool(g)
+    mean_sq = _pool(g * g)
     std = np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
-    return lab_cells, std, FLAT_STD + FLAT_PER_NOISE * noise_sigma(raw)
+    return lab_cells, std, FLAT_STD + FLAT_PER_NOISE * noise
 
 
-def _dominant(lab_cells: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
-    pts = lab_cells[mask]
-    if len(pts) == 0:
-        return None
-    q = (pts // np.array([16.0, 8.0, 8.0])).astype(np.int64)
+def _pool(image: np.ndarray) -> np.ndarray:
+    """Cell means: CELL_HALVINGS exact area halvings (OpenCV's fast path), at least 2x2 cells."""
+    for _ in range(CELL_HALVINGS):
+        if min(image.shape[:2]) < 4:
+            break
+        image = halve(image)
+    return image
+
+
+def _dominant(lab_cells: np.ndarray) -> np.ndarray:
+    pts = lab_cells.reshape(-1, 3)
+    q = (pts // np.array([16.0, 8.0, 8.0], np.float32)).astype(np.int64)
     keys = q[:, 0] * 1024 + q[:, 1] * 32 + q[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
-    top = values[np.argmax(counts)]
+    counts = np.bincount(keys - keys.min())
+    top = int(np.argmax(counts)) + keys.min()
     return pts[keys == top].mean(axis=0)
 
 
-def _largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """The largest connected set of flat cells whose colour changes only gradually."""
-    image = np.clip(lab_cells, 0, 255).astype(np.uint8)
+def largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """The largest 8-connected set of flat cells whose colour changes only gradually (at most STEP
+    Lab units per channel between neighbours): connected components on a lattice with a node per
+    cell and a link node between neighbours that are both flat and close in colour."""
     h, w = flat.shape
-    mask = np.ones((h + 2, w + 2), np.uint8)
-    mask[1:-1, 1:-1][flat] = 0  # non-flat cells are walls
-    best = np.zeros_like(flat)
-    best_size = 0
-    todo = flat.copy()
-    for label in range(2, 256):  # each region gets its own value in the (shared) mask
-        seeds = np.flatnonzero(todo)
-        if len(seeds) <= best_size:
-            break
-        y, x = divmod(int(seeds[0]), w)
-        cv2.floodFill(image, mask, (x, y), (0, 0, 0), (STEP,) * 3, (STEP,) * 3,
-                      8 | cv2.FLOODFILL_MASK_ONLY | (label << 8))
-        region = mask[1:-1, 1:-1] == label
-        todo &= ~region
-        size = int(region.sum())
-        if size > best_size:
-            best, best_size = region, size
-    return best
+    lattice = np.zeros((2 * h - 1, 2 * w - 1), np.uint8)
+    lattice[::2, ::2] = flat
+
+    def close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (np.abs(a - b) <= STEP).all(axis=-1)
+
+    lattice[::2, 1::2] = flat[:, :-1] & flat[:, 1:] & close(lab_cells[:, :-1], lab_cells[:, 1:])
+    lattice[1::2, ::2] = flat[:-1] & flat[1:] & close(lab_cells[:-1], lab_cells[1:])
+    diag = flat[:-1, :-1] & flat[1:, 1:] & close(lab_cells[:-1, :-1], lab_cells[1:, 1:])
+    anti = flat[:-1, 1:] & flat[1:, :-1] & close(lab_cells[:-1, 1:], lab_cells[1:, :-1])
+    lattice[1::2, 1::2] = diag | anti
+    n, labels = cv2.connectedComponents(lattice, connectivity=8)
+    if n <= 1:
+        return np.zeros_like(flat)
+    nodes = labels[::2, ::2]
+    sizes = np.bincount(nodes.ravel(), minlength=n)
+    sizes[0] = 0
+    return nodes == int(np.argmax(sizes))
 
 
 def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
-    lab_cells, std, flat_limit = _cells(ctx.frame)
+    lab_cells, std, flat_limit = cells(ctx.frame, ctx.grey, ctx.work_noise_sigma)
     flat = std <= flat_limit
     n = flat.size
     metrics: dict[str, float | str | bool] = {
@@ -93,11 +98,11 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         "flat_cell_std_limit": round(flat_limit, 3),
     }
 
-    region = _largest_region(lab_cells, flat)
+    region = largest_region(lab_cells, flat)
     covered = float(region.sum() / n)
     metrics["covered_share"] = round(covered, 4)
 
-    overall = _dominant(lab_cells, np.ones_like(flat))
+    overall = _dominant(lab_cells)
     one_colour = float((np.linalg.norm(lab_cells - overall, axis=-1) <= SAME_COLOUR).mean())
     chroma = float(np.hypot(overall[1] - 128.0, overall[2] - 128.0))
     metrics["one_colour_share"] = round(one_colour, 4)
@@ -109,10 +114,13 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         occluded = covered >= t.occlusion_share_max
         occluded |= one_colour >= t.occlusion_one_colour_share_max and chroma >= PAINT_CHROMA
     else:
-        # the reference says what this camera normally sees: only newly flat parts count
-        _, ref_std, ref_limit = _cells(ctx.reference)
-        had_texture = ref_std > ref_limit
-        newly = float((region & had_texture).sum() / n)
+        # the reference says what this camera normally sees: only parts that are newly flat, or
+        # flat in another colour than before, count
+        # (the reference is a stored thumbnail of a normal frame: judged with the same flat limit)
+        ref_cells, ref_std, _ = cells(ctx.reference, ctx.reference_grey, ctx.work_noise_sigma)
+        had_texture = ref_std > flat_limit
+        recoloured = np.linalg.norm(lab_cells - ref_cells, axis=-1) > CHANGED_COLOUR
+        newly = float((region & (had_texture | recoloured)).sum() / n)
         metrics["covered_share_vs_reference"] = round(newly, 4)
         occluded = False
         if newly >= t.occlusion_share_max_vs_reference:
@@ -120,7 +128,7 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             # too, the camera was moved or zoomed (scene_change), not covered
             # (the cover's own edge is left out of that comparison)
             near_cover = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            rest, _, _, _ = similarity(ctx.frame, ctx.reference, keep=~near_cover)
+            rest = ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
             occluded = rest >= t.scene_similarity_min or newly >= MOSTLY_COVERED
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)

@@ -6,25 +6,22 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from probe.image.context import AnalyzerResult, FrameContext
+from probe.image.context import AnalyzerResult, FrameContext, percentile_u8
 
 FLAT_TOLERANCE = 6  # grey levels per channel: a generated picture is flat up to compression noise
 BARS_TOLERANCE = 12
 
 
-def _saturation(bgr: np.ndarray) -> np.ndarray:
-    hi = bgr.max(axis=-1).astype(np.float32)
-    lo = bgr.min(axis=-1).astype(np.float32)
-    return np.where(hi > 0, (hi - lo) / np.maximum(hi, 1.0), 0.0)
-
-
 def _flat_colour(frame: np.ndarray) -> tuple[float, float, float]:
     """(share of pixels at the dominant colour, its saturation, its brightness)."""
-    colour = np.median(frame.reshape(-1, 3), axis=0)
-    dist = np.abs(frame.astype(np.int16) - colour.astype(np.int16)).max(axis=-1)
-    share = float((dist <= FLAT_TOLERANCE).mean())
-    sat = float(_saturation(colour[None, :].astype(np.uint8))[0])
-    return share, sat, float(colour.max())
+    channels = cv2.split(frame)
+    colour = [int(np.median(c)) for c in channels]
+    near = np.ones(frame.shape[:2], bool)
+    for c, v in zip(channels, colour, strict=True):
+        near &= cv2.absdiff(c, v).reshape(c.shape) <= FLAT_TOLERANCE
+    hi, lo = max(colour), min(colour)
+    sat = (hi - lo) / hi if hi > 0 else 0.0
+    return float(near.mean()), float(sat), float(hi)
 
 
 def _bars(frame: np.ndarray) -> tuple[float, int]:
@@ -41,13 +38,12 @@ def _bars(frame: np.ndarray) -> tuple[float, int]:
     return column_share, hues
 
 
-SMALL_WIDTH = 96  # a generated screen is flat or barred at any size: judge a small copy
+# a generated screen is flat or barred at any size: it is judged on the context's tiny copy
 
 
 def analyze_signal_loss(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
-    h, w = ctx.frame.shape[:2]
-    small = cv2.resize(ctx.frame, (SMALL_WIDTH, max(8, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA)
+    small = ctx.tiny
     share, sat, value = _flat_colour(small)
     column_share, hues = _bars(small)
     flat = share >= t.signal_flat_share_min and sat >= t.signal_flat_saturation_min and value >= 60
@@ -65,7 +61,7 @@ def dark_structure(grey: np.ndarray) -> float:
     """Std of the smoothed picture over its darkest 97 % (an OSD overlay is left out): a black
     screen has only noise, an underexposed scene still has its shapes."""
     smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
-    values = smooth[smooth <= np.percentile(smooth, 97)]
+    values = smooth[smooth <= percentile_u8(smooth, 97)]
     return float(values.std()) if values.size else 0.0
 
 

@@ -37,13 +37,34 @@ def as_bgr(frame: np.ndarray, what: str = "frame") -> np.ndarray:
     return frame
 
 
+def halve(frame: np.ndarray) -> np.ndarray:
+    """Half the size, area-averaged (an odd last row or column is dropped)."""
+    h, w = frame.shape[:2]
+    return cv2.resize(frame[: h - h % 2, : w - w % 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+
+
+def halve_to(frame: np.ndarray, width: int) -> np.ndarray:
+    """Area-averaged halvings while the frame is wider than ``width``: (width/2, width] px wide.
+
+    OpenCV's area resize is fast (SIMD) only for an exact factor of two: 1920x1080 -> 960 -> 480
+    costs ~0.5 ms where one 1920 -> 640 step costs ~2 ms."""
+    while frame.shape[1] > width:
+        frame = halve(frame)
+    return frame
+
+
 def downscale(frame: np.ndarray, width: int) -> np.ndarray:
-    """Area-averaged copy at most ``width`` pixels wide, aspect kept; smaller frames are kept."""
+    """An anti-aliased copy at most ``width`` pixels wide, aspect kept; smaller frames are kept.
+
+    Fast area halvings first; the last step (a factor below two) is bilinear, which is then
+    close to an area average."""
+    while frame.shape[1] >= 2 * width:
+        frame = halve(frame)
     h, w = frame.shape[:2]
     if w <= width:
         return frame
     height = max(1, round(h * width / w))
-    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def resize_to(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
