@@ -19,7 +19,7 @@ from camsla.db.models import Run as RunRow
 from camsla.maintenance import windows_for_camera, windows_overlapping
 from sla.eligibility import eligible_intervals
 from sla.periods import split_days, split_months
-from sla.rollup import meets_target, rates
+from sla.rollup import figures
 from sla.runs import Run
 from sla.state import StateSeconds, state_seconds, state_seconds_split
 
@@ -98,22 +98,6 @@ def camera_figures(
     return out
 
 
-def figures(seconds: StateSeconds, target: float | None) -> dict[str, Any]:
-    r = rates(seconds)
-    return {
-        "eligible_s": seconds.eligible_s,
-        "ok_s": seconds.ok_s,
-        "degraded_s": seconds.degraded_s,
-        "offline_s": seconds.offline_s,
-        "unknown_s": seconds.unknown_s,
-        "excluded_s": seconds.excluded_s,
-        "online_rate": r.online_rate,
-        "normal_rate": r.normal_rate,
-        "coverage": r.coverage,
-        "met": meets_target(seconds, target) if target is not None else None,
-    }
-
-
 def sla_report(
     session: Session,
     start: datetime,
@@ -145,18 +129,16 @@ def sla_report(
         members = by_sector.get(code, [])
         total = sum((m.seconds for m in members), StateSeconds())
         sector_rows.append(
-            {"code": code, "name": sec.name, "tier": sec.tier, "target": sec.target, "cameras": len(members),
-             **figures(total, sec.target)}
+            {"code": code, "name": sec.name, "tier": sec.tier, **figures(total, sec.target, len(members)).as_dict()}
         )
     camera_rows = [
         {"camera_id": cf.camera.camera_id, "name": cf.camera.name, "sector": cf.camera.sector_code,
          "contractor": cf.camera.contractor.name if cf.camera.contractor else None,
-         "district": cf.camera.district, **figures(cf.seconds, sectors[cf.camera.sector_code].target)}
+         "district": cf.camera.district, **figures(cf.seconds, sectors[cf.camera.sector_code].target).as_dict()}
         for cf in per_camera
     ]
     contractor_rows = [
-        {"contractor": name or None, "cameras": len(members),
-         **figures(sum((m.seconds for m in members), StateSeconds()), None)}
+        {"contractor": name or None, **figures(sum((m.seconds for m in members), StateSeconds()), None, len(members)).as_dict()}
         for name, members in sorted(by_contractor.items())
     ]
     doc: dict[str, Any] = {"sectors": sector_rows, "contractors": contractor_rows, "cameras": camera_rows}
@@ -166,13 +148,13 @@ def sla_report(
                 "from": p_start.astimezone(tz).isoformat(),
                 "to": p_end.astimezone(tz).isoformat(),
                 "sectors": [
-                    {"code": code, "cameras": len(by_sector.get(code, [])),
-                     **figures(sum((m.parts[i] for m in by_sector.get(code, [])), StateSeconds()), sectors[code].target)}
+                    {"code": code, **figures(sum((m.parts[i] for m in by_sector.get(code, [])), StateSeconds()),
+                                             sectors[code].target, len(by_sector.get(code, []))).as_dict()}
                     for code in codes
                 ],
                 "contractors": [
-                    {"contractor": name or None, "cameras": len(members),
-                     **figures(sum((m.parts[i] for m in members), StateSeconds()), None)}
+                    {"contractor": name or None,
+                     **figures(sum((m.parts[i] for m in members), StateSeconds()), None, len(members)).as_dict()}
                     for name, members in sorted(by_contractor.items())
                 ],
             }

@@ -110,6 +110,7 @@ class Figures:
             degraded_s=s.degraded_s,
             offline_s=s.offline_s,
             unknown_s=s.unknown_s,
+            excluded_s=s.excluded_s,
             online_rate=r.online_rate,
             normal_rate=r.normal_rate,
             coverage=r.coverage,

@@ -8,12 +8,11 @@ not a picture); the other four are the liveness codes, meaning no picture could 
 
 from __future__ import annotations
 
-import errno
-import ssl
 from collections.abc import Mapping
 from typing import Literal
 
 from camsla.observation import MetricValue
+from probe import neterrors
 
 FrameFault = Literal["decode_error", "stream_down", "auth_failed", "timeout", "unreachable"]
 FRAME_FAULTS: tuple[FrameFault, ...] = (
@@ -59,42 +58,11 @@ class NoFrameSource(ValueError):
     """The camera has no URL for the requested source (a configuration problem, not a camera fault)."""
 
 
-# errno -> (fault, words). Refused or reset: the host is up and the service says no.
-_ERRNO_FAULTS: dict[int, tuple[FrameFault, str]] = {
-    errno.ECONNREFUSED: ("stream_down", "connection refused"),
-    errno.ECONNRESET: ("stream_down", "connection reset"),
-    errno.ECONNABORTED: ("stream_down", "connection aborted"),
-    errno.EPIPE: ("stream_down", "connection closed"),
-    errno.EHOSTUNREACH: ("unreachable", "no route to host"),
-    errno.ENETUNREACH: ("unreachable", "network unreachable"),
-    errno.EHOSTDOWN: ("unreachable", "host is down"),
-    errno.ENETDOWN: ("unreachable", "network is down"),
-    errno.EADDRNOTAVAIL: ("unreachable", "address not available"),
-    errno.ETIMEDOUT: ("timeout", "timed out"),
-}
-
-
 def classify_oserror(exc: OSError) -> tuple[FrameFault, str]:
-    """The fault and a few words for a socket error; an unknown one counts as ``unreachable``."""
-    if isinstance(exc, ConnectionRefusedError):
-        return _ERRNO_FAULTS[errno.ECONNREFUSED]
-    if isinstance(exc, ssl.SSLError):  # the host answered; its TLS did not satisfy us
-        return "stream_down", f"TLS failure: {getattr(exc, 'reason', None) or exc}"
-    if isinstance(exc, TimeoutError) and exc.errno is None:
-        return "timeout", "timed out"
-    if exc.errno in _ERRNO_FAULTS:
-        return _ERRNO_FAULTS[exc.errno]
-    name = errno.errorcode.get(exc.errno or 0, "")
-    return "unreachable", f"socket error {name or type(exc).__name__}: {exc.strerror or exc}"
+    """The fault and a few words for a socket error (one table for every probe: probe.neterrors)."""
+    return neterrors.classify_oserror(exc)  # type: ignore[return-value]
 
 
 def find_oserror(exc: BaseException) -> OSError | None:
-    """The OSError under a library's wrapper exception (httpx, aiohttp and zeep chain them)."""
-    seen: set[int] = set()
-    node: BaseException | None = exc
-    while node is not None and id(node) not in seen:
-        if isinstance(node, OSError) and node.errno is not None:
-            return node
-        seen.add(id(node))
-        node = node.__cause__ or node.__context__
-    return None
+    """The OSError (with an errno) under a library's wrapper exception."""
+    return neterrors.find_oserror(exc)

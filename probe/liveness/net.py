@@ -7,50 +7,20 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import time
+
+from probe import neterrors
 
 open_connection = asyncio.open_connection  # the seam: tests may replace it
 
-# errno -> (fault, words for the reason). Refused means the host is up and the service says no.
-ERRNO_FAULTS: dict[int, tuple[str, str]] = {
-    errno.ECONNREFUSED: ("stream_down", "connection refused"),
-    errno.ECONNRESET: ("stream_down", "connection reset"),
-    errno.ECONNABORTED: ("stream_down", "connection aborted"),
-    errno.EPIPE: ("stream_down", "connection closed"),
-    errno.EHOSTUNREACH: ("unreachable", "no route to host"),
-    errno.ENETUNREACH: ("unreachable", "network unreachable"),
-    errno.EHOSTDOWN: ("unreachable", "host is down"),
-    errno.ENETDOWN: ("unreachable", "network is down"),
-    errno.ETIMEDOUT: ("unreachable", "connection timed out in the kernel"),
-    errno.EADDRNOTAVAIL: ("unreachable", "address not available"),
-}
-
-
 def classify_oserror(exc: OSError) -> tuple[str, str]:
-    """The liveness fault and a short reason for a socket error; unknown errors count as unreachable."""
-    if isinstance(exc, ConnectionRefusedError):
-        return ERRNO_FAULTS[errno.ECONNREFUSED]
-    if exc.errno in ERRNO_FAULTS:
-        return ERRNO_FAULTS[exc.errno]
-    name = errno.errorcode.get(exc.errno or 0, "")
-    return "unreachable", f"socket error {name or exc.__class__.__name__}: {exc.strerror or exc}"
+    """The liveness fault and a short reason for a socket error (see probe.neterrors)."""
+    return neterrors.classify_oserror(exc)
 
 
 def find_oserror(exc: BaseException) -> OSError | None:
-    """The OSError under a library's wrapper exceptions (httpx/httpcore/anyio chain them): the first one
-    with an errno, else the first one at all."""
-    seen: set[int] = set()
-    first: OSError | None = None
-    node: BaseException | None = exc
-    while node is not None and id(node) not in seen:
-        if isinstance(node, OSError) and not isinstance(node, TimeoutError):
-            if node.errno is not None:
-                return node
-            first = first or node
-        seen.add(id(node))
-        node = node.__cause__ or node.__context__
-    return first
+    """The OSError under a library's wrapper exceptions: the first with an errno, else the first."""
+    return neterrors.find_oserror(exc, require_errno=False)
 
 
 async def connect(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, float]:

@@ -94,6 +94,7 @@ def test_figures_give_the_sla_json_fields() -> None:
         "degraded_s": 1.0,
         "offline_s": 2.0,
         "unknown_s": 0.0,
+        "excluded_s": 5.0,  # shown beside the figures; not part of eligible time
         "online_rate": 0.98,
         "normal_rate": 0.97,
         "coverage": 1.0,

@@ -1,0 +1,55 @@
+"""What a socket error says about a camera, shared by every probe and frame source.
+
+Refused or reset: the host is up and the service says no (``stream_down``). No route, network or
+host down, or a connect the kernel gave up on: ``unreachable``. A TLS failure: the host answered
+(``stream_down``). A bare timeout: ``timeout``."""
+
+from __future__ import annotations
+
+import errno
+import ssl
+
+# errno -> (fault, words for the reason)
+ERRNO_FAULTS: dict[int, tuple[str, str]] = {
+    errno.ECONNREFUSED: ("stream_down", "connection refused"),
+    errno.ECONNRESET: ("stream_down", "connection reset"),
+    errno.ECONNABORTED: ("stream_down", "connection aborted"),
+    errno.EPIPE: ("stream_down", "connection closed"),
+    errno.EHOSTUNREACH: ("unreachable", "no route to host"),
+    errno.ENETUNREACH: ("unreachable", "network unreachable"),
+    errno.EHOSTDOWN: ("unreachable", "host is down"),
+    errno.ENETDOWN: ("unreachable", "network is down"),
+    errno.ETIMEDOUT: ("unreachable", "connection timed out in the kernel"),
+    errno.EADDRNOTAVAIL: ("unreachable", "address not available"),
+}
+
+
+def classify_oserror(exc: OSError) -> tuple[str, str]:
+    """The fault and a short reason for a socket error; an unknown one counts as ``unreachable``."""
+    if isinstance(exc, ConnectionRefusedError):
+        return ERRNO_FAULTS[errno.ECONNREFUSED]
+    if isinstance(exc, ssl.SSLError):  # the host answered; its TLS did not satisfy us
+        return "stream_down", f"TLS failure: {getattr(exc, 'reason', None) or exc}"
+    if isinstance(exc, TimeoutError) and exc.errno is None:
+        return "timeout", "timed out"
+    if exc.errno in ERRNO_FAULTS:
+        return ERRNO_FAULTS[exc.errno]
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return "unreachable", f"socket error {name or exc.__class__.__name__}: {exc.strerror or exc}"
+
+
+def find_oserror(exc: BaseException, *, require_errno: bool = True) -> OSError | None:
+    """The OSError under a library's wrapper exceptions (httpx, httpcore, anyio, aiohttp and zeep
+    chain them): the first one with an errno; without ``require_errno``, else the first one at all.
+    A bare TimeoutError is not a socket error and is skipped."""
+    seen: set[int] = set()
+    first: OSError | None = None
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        if isinstance(node, OSError) and not isinstance(node, TimeoutError):
+            if node.errno is not None:
+                return node
+            first = first or node
+        seen.add(id(node))
+        node = node.__cause__ or node.__context__
+    return None if require_errno else first
