@@ -22,6 +22,7 @@ from sla.periods import split_days, split_months
 from sla.rollup import figures
 from sla.runs import Run
 from sla.state import StateSeconds, state_seconds, state_seconds_split
+from sla.store import run_from_row
 
 SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
 
@@ -31,10 +32,6 @@ class CameraFigures:
     camera: Camera
     seconds: StateSeconds
     parts: list[StateSeconds] = field(default_factory=list)  # per sub-period (day/month), when asked
-
-
-def _faults(text: str) -> tuple[str, ...]:
-    return tuple(text.split(",")) if text else ()
 
 
 def load_runs(
@@ -58,9 +55,7 @@ def load_runs(
             if len(camera_ids) < 1000:  # beyond that, reading the check's runs whole is cheaper than IN (...)
                 q = q.where(RunRow.camera_id.in_(camera_ids))
         for r in session.scalars(q):
-            out[r.camera_id][check].append(
-                Run(r.camera_id, r.check, r.status, _faults(r.faults), r.first_ts, r.last_ts, r.n_obs, r.id)
-            )
+            out[r.camera_id][check].append(run_from_row(r))
     return out
 
 

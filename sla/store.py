@@ -49,7 +49,8 @@ def _faults_tuple(text: str) -> tuple[str, ...]:
     return tuple(text.split(",")) if text else ()
 
 
-def _run_from_row(r: RunRow) -> Run:
+def run_from_row(r: RunRow) -> Run:
+    """A stored run row as the pure ``sla.runs.Run``."""
     return Run(
         camera_id=r.camera_id,
         check=r.check,
@@ -163,7 +164,7 @@ class ObservationStore:
                 ),
             )
             for row in self.session.scalars(q):
-                out[(row.camera_id, row.check)] = _run_from_row(row)
+                out[(row.camera_id, row.check)] = run_from_row(row)
         return out
 
     def _preload(
@@ -185,7 +186,7 @@ class ObservationStore:
             ):
                 w = windows[(r.camera_id, r.check)]
                 if r.last_ts >= w[0] and r.first_ts <= w[1]:
-                    runs[(r.camera_id, r.check)].append(_run_from_row(r))
+                    runs[(r.camera_id, r.check)].append(run_from_row(r))
             raws: dict[tuple[str, str], list[RawObservation]] = defaultdict(list)
             for r in self.session.scalars(
                 select(RawObservation)
