@@ -31,6 +31,8 @@ Labels follow what a monitoring-centre operator would want reported:
   because dim IR pictures are normal. So "same view, dimmer light" samples of a dusk scene that
   fall below the line are labelled too_dark, the others normal; the too_dark samples are made at
   strengths spread over the range below the line.
+- too_bright likewise: overexposed samples are made with a mean luma spread over the range above
+  BRIGHT_MEAN (washed out; an overexposed dusk scene can otherwise end up looking normal).
 - scene_change cannot be seen without the reference; without it those frames are normal views.
 """
 
@@ -71,6 +73,7 @@ CAMERAS = (0.7, 0.55)  # each photograph is seen by two cameras: these shares of
 VIEW = CAMERAS[0]
 DARK_P95_DAY = 64.0  # the operator's line for too_dark (see above)
 DARK_P95_NIGHT = 32.0
+BRIGHT_MEAN = 160.0  # too_bright: mean luma of a washed-out picture (day and night)
 
 
 @dataclass
@@ -346,6 +349,19 @@ def dimmed_to(frame: np.ndarray, p95: float, gamma: float = 1.0) -> np.ndarray:
     return exposure(curved, p95 / max(luma_p95(curved), 1.0))
 
 
+def brightened_to(frame: np.ndarray, mean: float, gamma: float, offset: float) -> np.ndarray:
+    """The frame overexposed (gain, gamma, lifted blacks) until its mean luma is about ``mean``."""
+    lo, hi = 0.5, 20.0
+    for _ in range(20):
+        gain = (lo + hi) / 2
+        out = exposure(frame, gain, gamma, offset)
+        if float(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY).mean()) < mean:
+            lo = gain
+        else:
+            hi = gain
+    return out
+
+
 # -- the set --------------------------------------------------------------------------------------
 def samples(split: str, seed: int = 5) -> Iterator[Sample]:
     photos = SPLITS[split]
@@ -439,8 +455,8 @@ def _camera_samples(
             else:  # a day camera without enough light that did not switch to IR
                 dim = sensor(dimmed_to(base, rng.uniform(16, 0.85 * DARK_P95_DAY), rng.uniform(1.0, 1.3)), rng, 2.0)
             yield mk("too_dark" + sfx[night], {"too_dark"}, dim)
-        for _ in range(2):
-            hot = exposure(normal(night), rng.uniform(1.8, 3.0), rng.uniform(0.8, 1.0), rng.uniform(25, 70))
+        for _ in range(2):  # washed out: lifted blacks, mean luma spread over the range above the line
+            hot = brightened_to(normal(night), rng.uniform(BRIGHT_MEAN + 10, 245), rng.uniform(0.8, 1.0), rng.uniform(25, 70))
             yield mk("too_bright" + sfx[night], {"too_bright"}, hot)
         for _ in range(3 if not night else 2):
             apply, kinds = optical_once(lambda clean: blur(clean, rng))

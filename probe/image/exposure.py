@@ -13,12 +13,21 @@ def analyze_too_dark(ctx: FrameContext) -> AnalyzerResult:
     p95 = ctx.luma_percentile(95)
     limit = ctx.thresholds.pick("dark_luma_p95_max", ctx.night)
     metrics = {"luma_p95": p95, "luma_mean": round(ctx.luma_mean, 2), "too_dark_limit": limit}
-    return AnalyzerResult(("too_dark",) if p95 <= limit else (), metrics)
+    return AnalyzerResult(("too_dark",) if is_too_dark(ctx) else (), metrics)
+
+
+def is_too_dark(ctx: FrameContext) -> bool:
+    return ctx.luma_percentile(95) <= ctx.thresholds.pick("dark_luma_p95_max", ctx.night)
+
+
+def is_too_bright(ctx: FrameContext) -> bool:
+    t = ctx.thresholds
+    clipped = float(1.0 - ctx.luma_cdf[CLIPPED_LEVEL - 1])
+    return ctx.luma_mean >= t.pick("bright_luma_mean_min", ctx.night) or clipped >= t.bright_clipped_share_min
 
 
 def analyze_too_bright(ctx: FrameContext) -> AnalyzerResult:
-    t = ctx.thresholds
     clipped = float(1.0 - ctx.luma_cdf[CLIPPED_LEVEL - 1])
-    bright = ctx.luma_mean >= t.pick("bright_luma_mean_min", ctx.night) or clipped >= t.bright_clipped_share_min
+    bright = is_too_bright(ctx)
     metrics = {"luma_mean": round(ctx.luma_mean, 2), "luma_p10": ctx.luma_percentile(10), "clipped_share": round(clipped, 4)}
     return AnalyzerResult(("too_bright",) if bright else (), metrics)

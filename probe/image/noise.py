@@ -22,14 +22,14 @@ PERCENTILE = 25
 
 
 def noise_sigma(grey: np.ndarray) -> float:
-    response = cv2.convertScaleAbs(cv2.filter2D(grey, cv2.CV_16S, _MASK), alpha=0.25)[1:-1, 1:-1]
+    response = np.abs(cv2.filter2D(grey, cv2.CV_16S, _MASK)[1:-1, 1:-1]).astype(np.float32)
     core = grey[1:-1, 1:-1]
     h, w = response.shape
     bh, bw = h // BLOCK, w // BLOCK
     if bh == 0 or bw == 0:
-        return float(math.sqrt(math.pi / 2) / 6 * 4 * response.mean())
-    # block means (an exact-factor area resize); the |response| was scaled by 1/4 to fit uint8
-    response = cv2.resize(response[: bh * BLOCK, : bw * BLOCK], (bw, bh), interpolation=cv2.INTER_AREA).astype(np.float32) * 4
+        return float(math.sqrt(math.pi / 2) / 6 * response.mean())
+    # block means (an exact-factor area resize)
+    response = cv2.resize(response[: bh * BLOCK, : bw * BLOCK], (bw, bh), interpolation=cv2.INTER_AREA)
     means = cv2.resize(core[: bh * BLOCK, : bw * BLOCK], (bw, bh), interpolation=cv2.INTER_AREA)
     usable = (means > 12) & (means < 243)
     values = response[usable] if usable.sum() >= 4 else response.ravel()

@@ -20,6 +20,8 @@ import cv2
 import numpy as np
 
 from probe.image.context import AnalyzerResult, FrameContext
+from probe.image.exposure import is_too_bright, is_too_dark
+from probe.image.noise import noise_sigma
 from probe.image.thumbnail import halve
 
 CELL_HALVINGS = 3
@@ -29,6 +31,7 @@ STEP = 4  # Lab units between neighbouring cells of one region: a cover may be s
 PAINT_CHROMA = 12.0
 MOSTLY_COVERED = 0.5  # vs the reference: so much newly flat is a cover even if the rest differs
 CHANGED_COLOUR = 10.0  # Lab distance from the reference cell: a flat cell that now looks other
+TEXTURE_MARGIN = 2.0  # a reference cell had texture when its std is this many times the flat limit
 
 
 FLAT_STD = 1.5  # grey levels of cell std that count as flat in a noise-free picture
@@ -88,6 +91,19 @@ def largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
     return nodes == int(np.argmax(sizes))
 
 
+def _recoloured(now: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Cells that look other than in the reference beyond a picture-wide change of lighting or
+    white balance: lightness against the picture-wide ratio to the reference, chroma against the
+    picture-wide shift. Only meaningful day against a day reference (IR renders surfaces other)."""
+    lum_now, lum_ref = now[:, :, 0] + 8.0, ref[:, :, 0] + 8.0
+    gain = float(np.median(lum_now / lum_ref))
+    changed = np.abs(lum_now - gain * lum_ref) > CHANGED_COLOUR
+    d_ab = now[:, :, 1:] - ref[:, :, 1:]
+    d_ab -= np.median(d_ab.reshape(-1, 2), axis=0)
+    changed |= np.hypot(d_ab[:, :, 0], d_ab[:, :, 1]) > CHANGED_COLOUR
+    return changed
+
+
 def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
     lab_cells, std, flat_limit = cells(ctx.frame, ctx.grey, ctx.work_noise_sigma)
@@ -108,19 +124,23 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
     metrics["one_colour_share"] = round(one_colour, 4)
     metrics["dominant_chroma"] = round(chroma, 2)
 
+    # an under- or overexposed picture is flat in its dark or clipped parts without any cover
+    dim = is_too_dark(ctx)
+    if is_too_bright(ctx):  # a washed-out picture is too_bright, whatever may be in front
+        return AnalyzerResult((), {**metrics, "occlusion_judged": False})
     if ctx.reference is None:
         # on its own the picture can only be judged leniently: a view that is mostly sky or a
-        # plain wall looks the same as a covered lens
-        occluded = covered >= t.occlusion_share_max
+        # plain wall looks the same as a covered lens, and an underexposed view as a dark cover
+        occluded = covered >= t.occlusion_share_max and not dim
         occluded |= one_colour >= t.occlusion_one_colour_share_max and chroma >= PAINT_CHROMA
     else:
         # the reference says what this camera normally sees: only parts that are newly flat, or
         # flat in another colour than before, count
-        # (the reference is a stored thumbnail of a normal frame: judged with the same flat limit)
-        ref_cells, ref_std, _ = cells(ctx.reference, ctx.reference_grey, ctx.work_noise_sigma)
-        had_texture = ref_std > flat_limit
-        recoloured = np.linalg.norm(lab_cells - ref_cells, axis=-1) > CHANGED_COLOUR
-        newly = float((region & (had_texture | recoloured)).sum() / n)
+        ref_cells, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, noise_sigma(ctx.reference_grey))
+        had_texture = ref_std > TEXTURE_MARGIN * ref_limit  # clearly, not just above its noise
+        if ctx.reference_is_colour != ctx.night:  # same mode: day vs day, or IR vs IR reference
+            had_texture |= _recoloured(lab_cells, ref_cells)
+        newly = float((region & had_texture).sum() / n)
         metrics["covered_share_vs_reference"] = round(newly, 4)
         occluded = False
         if newly >= t.occlusion_share_max_vs_reference:
@@ -131,4 +151,6 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             rest = ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
             occluded = rest >= t.scene_similarity_min or newly >= MOSTLY_COVERED
+            if dim:  # badly exposed, or covered: covered only if the view's structure is gone
+                occluded = occluded and ctx.scene.similarity < t.scene_similarity_min
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)

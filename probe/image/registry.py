@@ -26,10 +26,10 @@ Analyzer = Callable[[FrameContext], AnalyzerResult]
 ANALYZERS: dict[str, Analyzer] = {
     "signal_loss": analyze_signal_loss,
     "black_screen": analyze_black_screen,
-    "too_dark": analyze_too_dark,
     "too_bright": analyze_too_bright,
     "noise": analyze_noise,
     "occlusion": analyze_occlusion,
+    "too_dark": analyze_too_dark,
     "blur": analyze_blur,
     "stripes": analyze_stripes,
     "scene_change": analyze_scene_change,
@@ -41,8 +41,9 @@ ANALYZERS: dict[str, Analyzer] = {
 TERMINAL: frozenset[str] = frozenset({"signal_loss", "black_screen"})
 
 SUPPRESSES: dict[str, frozenset[str]] = {
+    # a dark cover makes the picture dark too; occlusion itself leaves a merely dim view alone
     "occlusion": frozenset({"blur", "too_dark", "too_bright", "color_cast", "noise", "stripes", "scene_change"}),
-    "too_dark": frozenset({"blur", "noise", "color_cast", "scene_change", "stripes", "occlusion"}),
+    "too_dark": frozenset({"blur", "noise", "color_cast", "scene_change", "stripes"}),
     "too_bright": frozenset({"blur", "color_cast", "scene_change", "occlusion", "noise"}),
     "blur": frozenset({"scene_change"}),
     "noise": frozenset({"scene_change", "blur", "occlusion"}),  # snow hides texture and edges

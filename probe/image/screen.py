@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from probe.image.context import AnalyzerResult, FrameContext, percentile_u8
+from probe.image.context import AnalyzerResult, FrameContext
 
 FLAT_TOLERANCE = 6  # grey levels per channel: a generated picture is flat up to compression noise
 BARS_TOLERANCE = 12
@@ -58,11 +58,12 @@ def analyze_signal_loss(ctx: FrameContext) -> AnalyzerResult:
 
 
 def dark_structure(grey: np.ndarray) -> float:
-    """Std of the smoothed picture over its darkest 97 % (an OSD overlay is left out): a black
-    screen has only noise, an underexposed scene still has its shapes."""
-    smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
-    values = smooth[smooth <= percentile_u8(smooth, 97)]
-    return float(values.std()) if values.size else 0.0
+    """Spread (90th - 10th percentile) of the smoothed picture: a black screen has only noise,
+    which the smoothing removes, an underexposed scene still has its shapes. Percentiles leave an
+    OSD overlay (a few % of the picture) out."""
+    smooth = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 2.0)
+    lo, hi = np.percentile(smooth, [10, 90])
+    return float(hi - lo)
 
 
 def analyze_black_screen(ctx: FrameContext) -> AnalyzerResult:

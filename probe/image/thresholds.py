@@ -34,15 +34,16 @@ class Thresholds(BaseModel):
 
     # black_screen: (nearly) nothing but black, an OSD overlay allowed
     black_luma_p95_max: float = Field(24.0, ge=0, le=255)
-    black_structure_max: float = Field(1.5, ge=0)  # std of the smoothed dark picture, OSD left out
+    black_structure_max: float = Field(2.0, ge=0)  # 10-90 % spread of the smoothed dark picture
 
-    # too_dark: the bright end of the picture is still dark
-    dark_luma_p95_max_day: float = Field(80.0, ge=0, le=255)
-    dark_luma_p95_max_night: float = Field(45.0, ge=0, le=255)
+    # too_dark: the bright end of the picture is still dark -- the operator's line of the
+    # evaluation: a colour picture below a quarter of full scale, an IR picture below an eighth
+    dark_luma_p95_max_day: float = Field(64.0, ge=0, le=255)
+    dark_luma_p95_max_night: float = Field(32.0, ge=0, le=255)
 
     # too_bright: the dark end of the picture is lifted and/or much of it is clipped
-    bright_luma_mean_min_day: float = Field(166.0, ge=0, le=255)
-    bright_luma_mean_min_night: float = Field(150.0, ge=0, le=255)
+    bright_luma_mean_min_day: float = Field(160.0, ge=0, le=255)
+    bright_luma_mean_min_night: float = Field(160.0, ge=0, le=255)
     bright_clipped_share_min: float = Field(0.45, gt=0, le=1)
 
     # blur: median width (pixels of the <= 640 px detail copy) of the strongest edges
@@ -75,7 +76,7 @@ class Thresholds(BaseModel):
     frozen_changed_share_max: float = Field(0.01, ge=-1, le=1)  # -1 disables the check
 
     # scene_change: illumination-robust structural similarity to the reference (-1..1)
-    scene_similarity_min: float = Field(0.60, ge=-1, le=1)
+    scene_similarity_min: float = Field(0.635, ge=-1, le=1)
     scene_min_structure: float = Field(0.02, ge=0)  # reference with less edge content is not judged
 
     @classmethod
