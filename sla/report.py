@@ -22,7 +22,6 @@ from sla.periods import split_days, split_months
 from sla.rollup import figures
 from sla.runs import Run
 from sla.state import StateSeconds, state_seconds, state_seconds_split
-from sla.store import run_from_row
 
 SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
 
@@ -37,25 +36,29 @@ class CameraFigures:
 def load_runs(
     session: Session, camera_ids: Sequence[str] | None, start: datetime, end: datetime, stale_after: dict[str, float]
 ) -> dict[str, dict[str, list[Run]]]:
-    """Runs that can touch [start, end), per camera and check, in time order."""
+    """Runs that can touch [start, end), per camera and check, in time order.
+
+    Read as plain rows (Core), not ORM objects: a city's month is millions of runs."""
+    t = RunRow.__table__
+    cols = (t.c.camera_id, t.c.check, t.c.status, t.c.faults, t.c.first_ts, t.c.last_ts, t.c.n_obs, t.c.id)
+    faults_of: dict[str, tuple[str, ...]] = {}
     out: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
     for check, stale in stale_after.items():
         q = (
-            select(RunRow)
-            .where(
-                RunRow.check == check,
-                RunRow.last_ts >= start - timedelta(seconds=stale),
-                RunRow.first_ts < end,
-            )
-            .order_by(RunRow.camera_id, RunRow.first_ts)
+            select(*cols)
+            .where(t.c.check == check, t.c.last_ts >= start - timedelta(seconds=stale), t.c.first_ts < end)
+            .order_by(t.c.camera_id, t.c.first_ts)
         )
         if camera_ids is not None:
             if not camera_ids:
                 continue
             if len(camera_ids) < 1000:  # beyond that, reading the check's runs whole is cheaper than IN (...)
-                q = q.where(RunRow.camera_id.in_(camera_ids))
-        for r in session.scalars(q):
-            out[r.camera_id][check].append(run_from_row(r))
+                q = q.where(t.c.camera_id.in_(camera_ids))
+        for cid, chk, status, faults, first, last, n, rid in session.execute(q):
+            f = faults_of.get(faults)
+            if f is None:
+                f = faults_of[faults] = tuple(faults.split(",")) if faults else ()
+            out[cid][chk].append(Run(cid, chk, status, f, first, last, n, rid))
     return out
 
 
