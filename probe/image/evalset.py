@@ -29,8 +29,9 @@ Labels follow what a monitoring-centre operator would want reported:
   brightest 5 % is below a quarter of full scale (luma p95 < 64) is too dark to recognise faces
   or plates (it should have switched to IR); an IR night picture only below an eighth (p95 < 32),
   because dim IR pictures are normal. So "same view, dimmer light" samples of a dusk scene that
-  fall below the line are labelled too_dark, the others normal; the too_dark samples are made at
-  strengths spread over the range below the line.
+  fall below the line are labelled too_dark, the others normal (and brighter light above the
+  too_bright line too_bright); the too_dark samples are made at strengths spread over the range
+  below the line.
 - too_bright likewise: overexposed samples are made with a mean luma spread over the range above
   BRIGHT_MEAN (washed out; an overexposed dusk scene can otherwise end up looking normal).
 - scene_change cannot be seen without the reference; without it those frames are normal views.
@@ -418,7 +419,10 @@ def _camera_samples(
         return ir_night(shaken, rng, grey_photo=not colour) if night else day_look(shaken, rng)
 
     def dark_label(frame: np.ndarray, night: bool) -> set[str]:
-        return {"too_dark"} if luma_p95(frame) < (DARK_P95_NIGHT if night else DARK_P95_DAY) else set()
+        """The exposure faults a frame made as normal has anyway, by the operator's lines."""
+        if luma_p95(frame) < (DARK_P95_NIGHT if night else DARK_P95_DAY):
+            return {"too_dark"}
+        return {"too_bright"} if float(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).mean()) >= BRIGHT_MEAN else set()
 
     looks = ([False] * 4 + [True] * 3) if colour else [True] * 6
     for night in looks:

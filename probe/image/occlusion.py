@@ -91,15 +91,19 @@ def largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
     return nodes == int(np.argmax(sizes))
 
 
-def _recoloured(now: np.ndarray, ref: np.ndarray) -> np.ndarray:
+def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarray:
     """Cells that look other than in the reference beyond a picture-wide change of lighting or
-    white balance: lightness against the picture-wide ratio to the reference, chroma against the
-    picture-wide shift. Only meaningful day against a day reference (IR renders surfaces other)."""
+    white balance: lightness against the ratio to the reference, chroma against the shift, both
+    taken over the ``base`` cells (those still textured: not under a cover). Only meaningful in
+    the reference's mode (IR renders surfaces other than daylight does)."""
+    if base.sum() < 0.1 * base.size:
+        base = np.ones_like(base)
     lum_now, lum_ref = now[:, :, 0] + 8.0, ref[:, :, 0] + 8.0
-    gain = float(np.median(lum_now / lum_ref))
-    changed = np.abs(lum_now - gain * lum_ref) > CHANGED_COLOUR
+    gain = float(np.median((lum_now / lum_ref)[base]))
+    expected = gain * lum_ref  # lighting varies over a view too (IR hot spot): relative and absolute
+    changed = (np.abs(lum_now - expected) > CHANGED_COLOUR) & (np.abs(np.log(lum_now / expected)) > 0.25)
     d_ab = now[:, :, 1:] - ref[:, :, 1:]
-    d_ab -= np.median(d_ab.reshape(-1, 2), axis=0)
+    d_ab -= np.median(d_ab[base], axis=0)
     changed |= np.hypot(d_ab[:, :, 0], d_ab[:, :, 1]) > CHANGED_COLOUR
     return changed
 
@@ -139,9 +143,11 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         ref_cells, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, noise_sigma(ctx.reference_grey))
         had_texture = ref_std > TEXTURE_MARGIN * ref_limit  # clearly, not just above its noise
         if ctx.reference_is_colour != ctx.night:  # same mode: day vs day, or IR vs IR reference
-            had_texture |= _recoloured(lab_cells, ref_cells)
+            had_texture |= _recoloured(lab_cells, ref_cells, ~flat)
         newly = float((region & had_texture).sum() / n)
         metrics["covered_share_vs_reference"] = round(newly, 4)
+        ref_covered = float(largest_region(ref_cells, ref_std <= ref_limit).sum() / ref_std.size)
+        metrics["reference_covered_share"] = round(ref_covered, 4)
         occluded = False
         if newly >= t.occlusion_share_max_vs_reference:
             # covered means the rest is still the reference view; if the rest is another view

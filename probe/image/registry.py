@@ -30,9 +30,9 @@ ANALYZERS: dict[str, Analyzer] = {
     "noise": analyze_noise,
     "occlusion": analyze_occlusion,
     "too_dark": analyze_too_dark,
-    "blur": analyze_blur,
     "stripes": analyze_stripes,
     "scene_change": analyze_scene_change,
+    "blur": analyze_blur,
     "color_cast": analyze_color_cast,
     "frozen": analyze_frozen,
 }
@@ -45,8 +45,8 @@ SUPPRESSES: dict[str, frozenset[str]] = {
     "occlusion": frozenset({"blur", "too_dark", "too_bright", "color_cast", "noise", "stripes", "scene_change"}),
     "too_dark": frozenset({"blur", "noise", "color_cast", "scene_change", "stripes"}),
     "too_bright": frozenset({"blur", "color_cast", "scene_change", "occlusion", "noise"}),
-    "blur": frozenset({"scene_change"}),
     "noise": frozenset({"scene_change", "blur", "occlusion"}),  # snow hides texture and edges
-    "stripes": frozenset({"scene_change", "noise"}),
-    "scene_change": frozenset({"color_cast"}),  # another view has other colours
+    "stripes": frozenset({"scene_change", "noise", "blur"}),  # bars change the edges too
+    # another view has other colours and other edges: blur and cast are judged vs the reference
+    "scene_change": frozenset({"color_cast", "blur"}),
 }

@@ -49,7 +49,8 @@ class Thresholds(BaseModel):
     # blur: median width (pixels of the <= 640 px detail copy) of the strongest edges
     blur_edge_width_max_day: float = Field(5.3, gt=0)
     blur_edge_width_max_night: float = Field(5.5, gt=0)
-    blur_width_ratio_max: float = Field(1.2, gt=1)  # with a reference: edges this much wider
+    blur_width_ratio_max: float = Field(1.13, gt=1)  # with a reference: edges this much wider
+    blur_width_ratio_max_night: float = Field(1.18, gt=1)  # an IR picture is softer by nature
 
     # occlusion: share of the view that is one flat, homogeneous region
     occlusion_share_max: float = Field(0.50, gt=0, le=1)  # without a reference frame
