@@ -21,7 +21,7 @@ from sla.eligibility import eligible_intervals
 from sla.periods import split_days, split_months
 from sla.rollup import figures
 from sla.runs import Run
-from sla.state import StateSeconds, state_seconds, state_seconds_split
+from sla.state import StateSeconds, StateSpan, state_seconds, state_seconds_split, state_timeline
 
 SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
 
@@ -94,6 +94,21 @@ def camera_figures(
         split = state_seconds_split(cam_runs, stale_after, eligible, parts, now=now) if parts else []
         out.append(CameraFigures(cam, secs, split))
     return out
+
+
+def camera_timeline(
+    session: Session, camera: Camera, start: datetime, end: datetime, stale_after: dict[str, float],
+    now: datetime | None = None,
+) -> tuple[list[StateSpan], StateSeconds]:
+    """Why a camera's figures are what they are: its states over [start, end) as spans, each with
+    the fault codes that decided it, and the seconds they add up to."""
+    windows = windows_for_camera(windows_overlapping(session, start, end), camera)
+    eligible = eligible_intervals(camera.commissioned_at, camera.decommissioned_at, windows, (start, end))
+    runs = load_runs(session, [camera.camera_id], start, end, stale_after).get(camera.camera_id, {})
+    return (
+        state_timeline(runs, stale_after, eligible, (start, end), now=now),
+        state_seconds(runs, stale_after, eligible, (start, end), now=now),
+    )
 
 
 def sla_report(

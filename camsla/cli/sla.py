@@ -68,3 +68,50 @@ def register(app: typer.Typer) -> None:
                 if r["cameras"]:
                     typer.echo(f"  {r['code']:<17}{r['cameras']:>6}  normal {_pct(r['normal_rate'])}  "
                                f"online {_pct(r['online_rate'])}  coverage {_pct(r['coverage'])}")
+
+    @app.command("timeline")
+    def timeline_cmd(
+        camera_id: str = typer.Argument(..., metavar="CAMERA"),
+        start: str = typer.Option(..., "--from", help="DATE or ISO-8601, inclusive"),
+        end: str = typer.Option(..., "--to", help="DATE or ISO-8601, exclusive"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """一个点位的状态时间线: each stretch of ok/degraded/offline/unknown/excluded and its faults."""
+        from camsla.db.models import Camera
+        from camsla.faults import FAULT_LABELS_ZH
+        from sla.periods import PeriodError, parse_period
+        from sla.report import camera_timeline
+        from sla.rollup import figures
+
+        cfg = settings()
+        try:
+            period = parse_period(start, end, cfg.tz)
+        except PeriodError as e:
+            fail(str(e))
+        with database().session() as s:
+            cam = s.get(Camera, camera_id)
+            if cam is None:
+                fail(f"unknown camera {camera_id}")
+            spans, secs = camera_timeline(s, cam, period.start, period.end, cfg.stale_after, now=datetime.now(UTC))
+            target = cam.sector.target
+        tz = cfg.tz
+        doc = {
+            "camera_id": camera_id,
+            "from": start,
+            "to": end,
+            "timezone": cfg.timezone,
+            **figures(secs, target).as_dict(),
+            "spans": [
+                {"from": sp.start.astimezone(tz).isoformat(), "to": sp.end.astimezone(tz).isoformat(),
+                 "seconds": (sp.end - sp.start).total_seconds(), "state": sp.state, "faults": list(sp.faults)}
+                for sp in spans
+            ],
+        }
+        if as_json:
+            typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+            return
+        typer.echo(f"{camera_id}  normal {_pct(doc['normal_rate'])}  online {_pct(doc['online_rate'])}  "
+                   f"coverage {_pct(doc['coverage'])}")
+        for sp in doc["spans"]:
+            faults = ", ".join(f"{FAULT_LABELS_ZH.get(f, f)}({f})" for f in sp["faults"])
+            typer.echo(f"  {sp['from']} → {sp['to']}  {sp['seconds']:>10.0f} s  {sp['state']:<9} {faults}")

@@ -186,6 +186,37 @@ def create_app(service: Service) -> FastAPI:
         doc = await asyncio.to_thread(report, period.start, period.end, sector)
         return {"from": from_, "to": to, "timezone": settings.timezone, **doc}
 
+    def timeline(camera_id: str, start: datetime, end: datetime) -> dict[str, Any] | None:
+        from sla.report import camera_timeline
+        from sla.rollup import figures
+
+        with service.db.session() as s:
+            cam = s.get(Camera, camera_id)
+            if cam is None:
+                return None
+            spans, secs = camera_timeline(s, cam, start, end, settings.stale_after, now=datetime.now(UTC))
+            target = cam.sector.target
+        return {
+            **figures(secs, target).as_dict(),
+            "spans": [
+                {"from": sp.start.astimezone(tz).isoformat(), "to": sp.end.astimezone(tz).isoformat(),
+                 "seconds": (sp.end - sp.start).total_seconds(), "state": sp.state, "faults": list(sp.faults)}
+                for sp in spans
+            ],
+        }
+
+    @app.get("/api/cameras/{camera_id}/timeline")
+    async def api_timeline(camera_id: str, from_: str = Query(..., alias="from"), to: str = Query(...)) -> dict:
+        """The camera's states over [from, to), each span with the faults that decided it."""
+        try:
+            period = parse_period(from_, to, tz)
+        except PeriodError as e:
+            raise HTTPException(400, str(e)) from None
+        doc = await asyncio.to_thread(timeline, camera_id, period.start, period.end)
+        if doc is None:
+            raise HTTPException(404, f"unknown camera {camera_id}")
+        return {"camera_id": camera_id, "from": from_, "to": to, "timezone": settings.timezone, **doc}
+
     @app.get("/cameras/{camera_id}", response_class=HTMLResponse)
     async def camera_page(request: Request, camera_id: str, lang: str = "zh") -> HTMLResponse:
         from camsla.db.models import Baseline, Evidence
@@ -215,6 +246,9 @@ def create_app(service: Service) -> FastAPI:
         if found is None:
             raise HTTPException(404, f"unknown camera {camera_id}")
         cam, base, evidence, recent = found
+        now = datetime.now(UTC)
+        day = day_bounds(local_date(now, tz), tz)
+        today = await asyncio.to_thread(timeline, camera_id, day.start, min(day.end, now))
         latest: dict[str, Any] = {}
         for check in ("liveness", "image", "recording"):  # in memory, else the newest one stored
             obs = service.latest.get((camera_id, check))
@@ -225,7 +259,8 @@ def create_app(service: Service) -> FastAPI:
         return TEMPLATES.TemplateResponse(
             request, "camera.html",
             {"t": translator(lang), "lang": lang, "cam": cam, "baselines": base, "evidence": evidence,
-             "recent": recent, "latest": latest, "labels": FAULT_LABELS_ZH if lang != "en" else {}},
+             "recent": recent, "latest": latest, "labels": FAULT_LABELS_ZH if lang != "en" else {},
+             "today": today},
         )
 
     @app.get("/cameras/{camera_id}/{kind}.jpg")

@@ -218,3 +218,19 @@ def test_by_day_splits_the_period_at_local_midnight_and_adds_up(cameras, tmp_pat
         assert pa[0][key] + pa[1][key] == whole[key]
     r = run("sla", "--from", "2026-11-01", "--to", "2026-11-03", "--by", "week")
     assert r.exit_code == 1 and "use day or month" in r.output
+
+
+def test_timeline_explains_a_cameras_figures_span_by_span(cameras, tmp_path):
+    lines = list(every_minute(CAM1, status=lambda h, m: (("fail", ("stream_down",)) if h == 1 else ("ok", ()))))
+    assert run("ingest", str(write(tmp_path, lines))).exit_code == 0
+    r = run("timeline", CAM1, "--from", "2026-11-01", "--to", "2026-11-02", "--json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [(s["state"], s["seconds"], s["faults"]) for s in doc["spans"]] == [
+        ("ok", 3600, []), ("offline", 3600, ["stream_down"]), ("ok", 22 * 3600, []),
+    ]
+    assert doc["spans"][1]["from"] == "2026-11-01T01:00:00+08:00"
+    assert doc["offline_s"] == 3600 and doc["normal_rate"] == pytest.approx(23 / 24) and doc["met"] is False
+    text = run("timeline", CAM1, "--from", "2026-11-01", "--to", "2026-11-02").output
+    assert "视频流中断(stream_down)" in text
+    assert run("timeline", "00000000000000000000", "--from", "2026-11-01", "--to", "2026-11-02").exit_code == 1

@@ -113,3 +113,23 @@ async def test_camera_page_shows_state_pictures_and_sets_the_reference(service, 
     assert client.put(f"/api/cameras/{CAM1}/baseline", content=b"junk").status_code == 400
     assert client.post(f"/cameras/{CAM2}/baseline").status_code == 409  # no frame yet
     assert client.get("/cameras/00000000000000000000").status_code == 404
+
+
+async def test_timeline_api_and_camera_page_explain_the_day(service):
+    now = datetime.now(UTC)
+    await observe(
+        service,
+        Observation(CAM1, now - timedelta(seconds=200), "liveness", "fail", ("timeout",)),
+        Observation(CAM1, now - timedelta(seconds=100), "liveness", "ok"),
+    )
+    client = TestClient(create_app(service))
+    day = now.astimezone(service.settings.tz).date()
+    doc = client.get(f"/api/cameras/{CAM1}/timeline",
+                     params={"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}).json()
+    states = [s["state"] for s in doc["spans"]]
+    assert states[-2:] == ["offline", "ok"] and doc["spans"][-2]["faults"] == ["timeout"]
+    assert doc["offline_s"] == pytest.approx(100, abs=1)
+    assert client.get("/api/cameras/00000000000000000000/timeline",
+                      params={"from": "2026-11-01", "to": "2026-11-02"}).status_code == 404
+    page = client.get(f"/cameras/{CAM1}").text
+    assert "今日状态时间线" in page and 'class="st-offline"' in page and "响应超时" in page
