@@ -1,0 +1,1 @@
+"""What other systems already know: SNMP, ONVIF events, device discovery (not built yet)."""

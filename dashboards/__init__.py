@@ -1,0 +1,1 @@
+"""Prometheus exporter and Grafana dashboards as code (not built yet; camsla serve already exposes /metrics)."""
