@@ -56,6 +56,6 @@ def analyze_blur(ctx: FrameContext) -> AnalyzerResult:
         "edge_gradient": round(gradient, 2),
         "edge_width_ratio_vs_reference": round(ratio, 3),
     }
-    limit = t.blur_width_ratio_max_night if ctx.night else t.blur_width_ratio_max
+    limit = t.blur_width_ratio_max_night if ctx.cross_mode else t.blur_width_ratio_max
     metrics["blur_ratio_limit"] = limit
     return AnalyzerResult(("blur",) if ratio > limit else (), metrics)

@@ -142,12 +142,24 @@ class FrameContext:
         return None if self.reference is None else halve_to(self.reference, TINY_WIDTH)
 
     @cached_property
+    def reference_noise_sigma(self) -> float:
+        from probe.image.noise import noise_sigma
+
+        return 0.0 if self.reference_grey is None else noise_sigma(self.reference_grey)
+
+    @cached_property
     def reference_is_colour(self) -> bool:
         if self.reference_tiny is None:
             return False
         lab = cv2.cvtColor(self.reference_tiny, cv2.COLOR_BGR2LAB)
         chroma = np.minimum(chroma_of(lab), 255).astype(np.uint8)
         return percentile_u8(chroma, 90) > self.thresholds.night_chroma_max
+
+    @cached_property
+    def cross_mode(self) -> bool:
+        """An IR night picture judged against a day (colour) reference, or the other way round:
+        surfaces render otherwise, so comparisons with the reference are less exact."""
+        return self.reference is not None and self.reference_is_colour == self.night
 
     @cached_property
     def scene(self):

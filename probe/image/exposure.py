@@ -21,9 +21,17 @@ def is_too_dark(ctx: FrameContext) -> bool:
 
 
 def is_too_bright(ctx: FrameContext) -> bool:
+    """Washed out: bright overall or much of it clipped -- and, with the camera's reference, much
+    brighter than its normal picture (a white wall or a sheet of paper is bright by nature)."""
     t = ctx.thresholds
     clipped = float(1.0 - ctx.luma_cdf[CLIPPED_LEVEL - 1])
-    return ctx.luma_mean >= t.pick("bright_luma_mean_min", ctx.night) or clipped >= t.bright_clipped_share_min
+    bright = ctx.luma_mean >= t.pick("bright_luma_mean_min", ctx.night)
+    burnt = clipped >= t.bright_clipped_share_min
+    if ctx.reference_grey is not None:
+        ref = ctx.reference_grey
+        bright &= ctx.luma_mean - float(ref.mean()) >= t.bright_over_reference_min
+        burnt &= clipped - float((ref >= CLIPPED_LEVEL).mean()) >= t.bright_clipped_share_min / 2
+    return bright or burnt
 
 
 def analyze_too_bright(ctx: FrameContext) -> AnalyzerResult:

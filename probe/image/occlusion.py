@@ -21,7 +21,6 @@ import numpy as np
 
 from probe.image.context import AnalyzerResult, FrameContext
 from probe.image.exposure import is_too_bright, is_too_dark
-from probe.image.noise import noise_sigma
 from probe.image.thumbnail import halve
 
 CELL_HALVINGS = 3
@@ -140,14 +139,12 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
     else:
         # the reference says what this camera normally sees: only parts that are newly flat, or
         # flat in another colour than before, count
-        ref_cells, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, noise_sigma(ctx.reference_grey))
+        ref_cells, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, ctx.reference_noise_sigma)
         had_texture = ref_std > TEXTURE_MARGIN * ref_limit  # clearly, not just above its noise
         if ctx.reference_is_colour != ctx.night:  # same mode: day vs day, or IR vs IR reference
             had_texture |= _recoloured(lab_cells, ref_cells, ~flat)
         newly = float((region & had_texture).sum() / n)
         metrics["covered_share_vs_reference"] = round(newly, 4)
-        ref_covered = float(largest_region(ref_cells, ref_std <= ref_limit).sum() / ref_std.size)
-        metrics["reference_covered_share"] = round(ref_covered, 4)
         occluded = False
         if newly >= t.occlusion_share_max_vs_reference:
             # covered means the rest is still the reference view; if the rest is another view
@@ -156,7 +153,8 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             near_cover = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             rest = ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
-            occluded = rest >= t.scene_similarity_min or newly >= MOSTLY_COVERED
+            same_view = t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min
+            occluded = rest >= same_view or newly >= MOSTLY_COVERED
             if dim:  # badly exposed, or covered: covered only if the view's structure is gone
-                occluded = occluded and ctx.scene.similarity < t.scene_similarity_min
+                occluded = occluded and ctx.scene.similarity < same_view
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)

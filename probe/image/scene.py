@@ -122,4 +122,6 @@ def analyze_scene_change(ctx: FrameContext) -> AnalyzerResult:
         "scene_shift_x": round(m.dx, 3),
         "scene_shift_y": round(m.dy, 3),
     }
-    return AnalyzerResult(("scene_change",) if m.similarity < t.scene_similarity_min else (), metrics)
+    limit = t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min
+    metrics["scene_limit"] = limit
+    return AnalyzerResult(("scene_change",) if m.similarity < limit else (), metrics)

@@ -45,12 +45,13 @@ class Thresholds(BaseModel):
     bright_luma_mean_min_day: float = Field(160.0, ge=0, le=255)
     bright_luma_mean_min_night: float = Field(160.0, ge=0, le=255)
     bright_clipped_share_min: float = Field(0.45, gt=0, le=1)
+    bright_over_reference_min: float = Field(20.0, ge=0, le=255)  # with a reference: mean this much higher
 
     # blur: median width (pixels of the <= 640 px detail copy) of the strongest edges
     blur_edge_width_max_day: float = Field(5.3, gt=0)
     blur_edge_width_max_night: float = Field(5.5, gt=0)
     blur_width_ratio_max: float = Field(1.13, gt=1)  # with a reference: edges this much wider
-    blur_width_ratio_max_night: float = Field(1.18, gt=1)  # an IR picture is softer by nature
+    blur_width_ratio_max_night: float = Field(1.18, gt=1)  # IR night vs a day reference: softer by nature
 
     # occlusion: share of the view that is one flat, homogeneous region
     occlusion_share_max: float = Field(0.50, gt=0, le=1)  # without a reference frame
@@ -78,6 +79,7 @@ class Thresholds(BaseModel):
 
     # scene_change: illumination-robust structural similarity to the reference (-1..1)
     scene_similarity_min: float = Field(0.635, ge=-1, le=1)
+    scene_similarity_min_night: float = Field(0.55, ge=-1, le=1)  # IR night vs a day reference
     scene_min_structure: float = Field(0.02, ge=0)  # reference with less edge content is not judged
 
     @classmethod
