@@ -75,16 +75,28 @@ def prominence_at(grey: np.ndarray, fx: float, fy: float) -> float:
     return float(finite.max()) if finite.size else float("nan")
 
 
+CROP = 384  # px: interference covers the whole picture, so a central window of the detail copy shows it
+
+
+def central(grey: np.ndarray, size: int = CROP) -> np.ndarray:
+    h, w = grey.shape
+    y, x = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return grey[y : y + size, x : x + size]
+
+
 def analyze_stripes(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
-    peak, fx, fy = stripe_peak(ctx.detail)
-    h, w = ctx.detail.shape
+    window = central(ctx.detail)
+    peak, fx, fy = stripe_peak(window)
+    h, w = window.shape
     period = 1.0 / max(float(np.hypot(fx / w, fy / h)), 1e-6)
     metrics: dict[str, float | str | bool] = {"stripes_peak": round(peak, 3), "stripes_period_px": round(period, 1)}
     striped = peak >= t.stripes_peak_min
     if striped and ctx.reference is not None:
         # a regular structure of the scene itself (brick, fence, facade) is in the reference too
-        ref = prominence_at(ctx.reference_grey, fx, fy)
+        # (its frequency in cycles per whole picture, which is the same at the reference's size)
+        full_h, full_w = ctx.detail.shape
+        ref = prominence_at(ctx.reference_grey, fx * full_w / w, fy * full_h / h)
         if np.isfinite(ref):
             metrics["stripes_peak_in_reference"] = round(ref, 3)
             striped = ref < t.stripes_peak_min - t.stripes_reference_margin
