@@ -27,7 +27,7 @@ def timed(fns: dict, repeat: int) -> dict[str, float]:
     """Median seconds of each function, calls interleaved so that a busy machine (the CPU is
     shared) slows them alike."""
     times: dict[str, list[float]] = {name: [] for name in fns}
-    for name, fn in fns.items():
+    for fn in fns.values():
         fn()  # warm-up
     for _ in range(repeat):
         for name, fn in fns.items():

@@ -28,7 +28,7 @@ GATE_RECALL = 0.95
 GATE_PRECISION = 0.95
 GATE_NORMAL_FPR = 0.05
 MODES = ("reference", "no_reference")  # judged with the camera's reference frame, and without
-TEST_SPLIT_LOOKS = 1  # times the TEST split's results were looked at during this round
+TEST_SPLIT_LOOKS = 2  # times the TEST split's results were looked at during this round
 
 
 @dataclass

@@ -9,9 +9,17 @@ differ only a little are grown into regions, and the largest one is the covered 
 - Without a reference frame the covered share must be large (sky, walls and road are big flat
   regions in normal views too), or the picture must be mostly one saturated colour (spray paint);
   a view that is mostly sky or plain wall is then reported covered -- give the camera a reference.
-- With the camera's reference frame (the normal case) only cells that had texture in the reference and are now
-  part of that flat region count, so a view that always had a large sky is not "covered"; and the
-  part that is not covered must still look like the reference (else the view moved or zoomed).
+- With the camera's reference frame (the production case: every camera gets one at commissioning)
+  only cells of that flat region that clearly had texture in the reference, or (in the
+  reference's own day/IR mode) now look other than there beyond a picture-wide change of light,
+  count -- so a view that always had a large sky or wall is not "covered", while a hand over that
+  wall is; and the part that is not covered must still look like the reference (else the view
+  moved or zoomed: scene_change).
+- An underexposed picture is flat in its dark parts: it is covered only if the view's structure
+  is gone too (a dim view keeps its edges); an overexposed one is not judged (too_bright).
+
+Weak: a cover over a part of the view that was already flat and of about the same lightness
+(dusk sky, a plain surface at night) is hard to tell from the view itself.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Analyzer thresholds: one validated model, defaults tuned on the evaluation's TUNING photographs.
+"""Analyzer thresholds: one validated model, defaults tuned on the evaluation's TUNING photographs
+only (probe.image.evalset); the exposure lines are the evaluation's operator rules.
 
 Overrides come as plain dicts (``[image] thresholds`` in camsla.toml, a sector's table, a camera's
 profile) and merge global -> sector -> camera; a key that is not a threshold is rejected with its

@@ -168,3 +168,40 @@ def test_truncated_jpeg_is_decode_error(scene):
 def test_thumbnail_is_small_colour_copy(scene):
     thumb = thumbnail(np.repeat(np.repeat(scene, 4, axis=0), 4, axis=1))
     assert thumb.shape[1] == 320 and thumb.ndim == 3
+
+
+def _white_notice_board(rng) -> np.ndarray:
+    board = np.full((360, 640, 3), 215, np.uint8)
+    for i in range(8):
+        cv2.putText(board, "NOTICE 2024 - PUBLIC AREA", (30, 50 + 38 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (40, 40, 40), 2)
+    return sensor(board, rng, 1.5)
+
+
+def test_a_scene_bright_by_nature_is_not_too_bright_against_its_reference(rng):
+    board = _white_notice_board(rng)
+    assert "too_bright" not in analyze(board, reference=thumbnail(board)).faults
+
+
+def test_washed_out_against_the_reference_is_too_bright(scene):
+    assert "too_bright" in analyze(exposure(scene, 2.2, 0.9, 50), reference=thumbnail(scene)).faults
+
+
+def test_a_dimmed_view_is_too_dark_not_covered(photo, rng):
+    reference = thumbnail(sensor(view(photo), rng, 1.5))
+    dim = sensor(exposure(view(photo), 0.2, 1.2), rng, 2.0)
+    assert analyze(dim, reference=reference).faults == ("too_dark",)
+
+
+def test_interference_bars_are_stripes_not_blur(scene):
+    h, w = scene.shape[:2]
+    bars = np.sin(2 * np.pi * np.arange(w) / 9.0)[None, :, None] * 18
+    striped = np.clip(scene.astype(np.float32) + bars, 0, 255).astype(np.uint8)
+    assert analyze(striped, reference=thumbnail(scene)).faults == ("stripes",)
+
+
+def test_a_full_hd_frame_is_judged_on_small_copies():
+    from probe.image import FrameContext, Thresholds
+
+    ctx = FrameContext(np.zeros((1080, 1920, 3), np.uint8), thresholds=Thresholds())
+    assert ctx.frame.shape[1] == 320
+    assert 320 < ctx.detail.shape[1] <= 640
