@@ -48,26 +48,41 @@ def validate_thresholds(settings: Settings) -> None:
         thresholds_for(settings, sector, None)
 
 
+# Faults that, judged without the camera's reference frame, are guesses about what it should see.
+REFERENCE_RELATIVE = frozenset({"occlusion", "blur", "scene_change"})
+
+
 def analyse_frame(
     image: Any, encoded: bytes | None, reference: bytes | None, previous: bytes | None, thresholds: Any,
     evidence_max_bytes: int,
 ) -> dict[str, Any]:
-    """Runs in a worker process: decode if needed, analyse, make the thumbnails to keep."""
+    """Runs in a worker process: decode if needed, analyse, make the thumbnails to keep.
+
+    A camera with no reference frame yet (commissioning) adopts this frame as its reference unless
+    it shows a fault that needs no reference (black, no signal, too dark or bright, noise, stripes,
+    colour cast): the reference-relative judgements (occlusion, blur, scene_change) are then made
+    against it, as VQD products do from the picture accepted at commissioning. Operators replace a
+    reference with `camsla baseline set` or on the camera page."""
     from probe.image import analyze, decode, thumbnail
 
     frame = image if image is not None else decode(encoded or b"")
     if frame is None:
         return {"faults": ("decode_error",), "metrics": {"reason": "frame did not decode"}, "thumb": None,
-                "evidence": None}
+                "evidence": None, "adopted": False}
     ref = baselines.decode_image(reference) if reference else None
     prev = baselines.decode_image(previous) if previous else None
     verdict = analyze(frame, reference=ref, previous=prev, thresholds=thresholds)
     thumb = thumbnail(frame)
+    adopted = False
+    if ref is None and set(verdict.faults) <= REFERENCE_RELATIVE:
+        adopted = True
+        verdict = analyze(frame, reference=thumb, previous=prev, thresholds=thresholds)
     return {
         "faults": tuple(verdict.faults),
         "metrics": {**verdict.metrics, "night": verdict.night},
         "thumb": baselines.encode_jpeg(thumb),
         "evidence": baselines.encode_jpeg(thumb, evidence_max_bytes) if verdict.faults else None,
+        "adopted": adopted,
     }
 
 
@@ -123,14 +138,15 @@ class ImageChecker:
             thresholds, settings.image.evidence_max_bytes,
         )
         faults = result["faults"]
-        metrics = {**frame.metrics, **result["metrics"], "has_reference": reference is not None}
+        metrics = {**frame.metrics, **result["metrics"], "has_reference": reference is not None,
+                   "reference_adopted": result["adopted"]}
         obs = Observation(cam.camera_id, ts, "image", "fail" if faults else "ok", faults, metrics, frame.source)
 
         def keep() -> None:
             with self.service.db.session() as s:
                 if result["thumb"] is not None:
                     baselines.store(s, cam.camera_id, baselines.PREVIOUS, result["thumb"], ts, frame.source)
-                    if reference is None and not faults:  # commissioning: the first good picture
+                    if result["adopted"]:  # commissioning: the first usable picture
                         baselines.store(s, cam.camera_id, baselines.REFERENCE, result["thumb"], ts, "first_good_frame")
                 if result["evidence"] is not None:
                     baselines.add_evidence(s, cam.camera_id, ts, "image", faults, result["evidence"], metrics)

@@ -93,13 +93,15 @@ async def test_image_check_keeps_reference_previous_and_evidence(db, settings, c
     camera.show(scene())
     good = await checker.check(cam)
     assert (good.check, good.status, good.faults) == ("image", "ok", ())
-    assert good.metrics["has_reference"] is False and "frame_bytes" in good.metrics
+    assert good.metrics["has_reference"] is False and good.metrics["reference_adopted"] is True
+    assert "frame_bytes" in good.metrics
     with db.session() as s:
         assert baselines.load(s, CAM, baselines.REFERENCE) is not None  # first good frame
         assert baselines.load(s, CAM, baselines.PREVIOUS).shape[1] <= 320
 
     camera.show(np.zeros((720, 1280, 3), np.uint8))
     black = await checker.check(cam)
+    assert black.metrics["has_reference"] is True
     assert black.status == "fail" and "black_screen" in black.faults
     with db.session() as s:
         ev = s.scalars(select(Evidence)).one()
@@ -137,3 +139,13 @@ def test_baseline_set_from_a_file_and_from_the_camera(cli_env, db, camera, tmp_p
     assert r.exit_code == 1 and "unknown camera" in r.output
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Evidence)) == 0
+
+
+async def test_a_black_first_frame_is_not_adopted_as_the_reference(db, settings, camera, pool):
+    service = Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+    cam = add_camera(db, camera.url)
+    camera.show(np.zeros((720, 1280, 3), np.uint8))
+    obs = await ImageChecker(service, pool).check(cam)
+    assert "black_screen" in obs.faults and obs.metrics["reference_adopted"] is False
+    with db.session() as s:
+        assert baselines.load(s, CAM, baselines.REFERENCE) is None
