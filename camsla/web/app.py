@@ -51,18 +51,22 @@ def create_app(service: Service) -> FastAPI:
     settings = service.settings
     tz = settings.tz
     app = FastAPI(title="camsla", version="0.1.0", description="视频监控点位运维监测与 SLA 服务")
-    cache: dict[tuple, tuple[float, Any]] = {}
+    cache: dict[tuple[str, datetime], tuple[float, Any]] = {}
 
     def report(start: datetime, end: datetime, sector: str | None = None) -> dict[str, Any]:
         with service.db.session() as s:
             return sla_report(s, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC))
 
     async def cached_report(key: str, start: datetime, end: datetime) -> dict[str, Any]:
-        hit = cache.get((key, start, end))
+        """The status page's figures, recomputed at most every CACHE_S (``end`` is "now", so it is
+        not part of the key)."""
+        hit = cache.get((key, start))
         if hit and time.monotonic() - hit[0] < CACHE_S:
             return hit[1]
         doc = await asyncio.to_thread(report, start, end)
-        cache[(key, start, end)] = (time.monotonic(), doc)
+        if len(cache) > 8:  # yesterday's keys
+            cache.clear()
+        cache[(key, start)] = (time.monotonic(), doc)
         return doc
 
     @app.get("/healthz", response_class=PlainTextResponse)
