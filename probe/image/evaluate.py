@@ -1,6 +1,7 @@
 """Evaluate the image analyzers on the labelled set of probe.image.evalset.
 
     python -m probe.image.evaluate --split tuning --misses   # while tuning: the tuning photos only
+    python -m probe.image.evaluate --split tuning --lopo     # leave-one-photo-out on the tuning photos
     python -m probe.image.evaluate                           # both splits, gate on the TEST split
 
 Prints per-fault recall and precision and the false-positive rate on normal frames, for the
@@ -8,6 +9,12 @@ TUNING and the TEST photographs, each judged with the camera's reference frame (
 case: every camera gets one at commissioning) and without it. Exit status 1 when the TEST split
 judged with the reference misses the gate: macro recall >= 0.95, macro precision >= 0.95, normal
 FPR <= 0.05.
+
+Leave-one-photo-out cross-validation (``--lopo``, tuning photos only, with the reference) estimates
+how the analyzers generalise without touching the TEST split: for each tuning photograph, the
+metrics on that photograph's samples alone. The thresholds are fixed defaults (none is fitted from
+the data by code), so no refit per fold is needed; what the folds show is how much the result
+depends on the photograph -- the spread and the worst fold matter more than the mean.
 
 Honesty log of the held-out TEST split (photographs page, text, immunohistochemistry, retina,
 cell; fixed before tuning): runs whose results were looked at -- see TEST_SPLIT_LOOKS.
@@ -124,6 +131,41 @@ def run(split: str, seed: int = 5, mode: str = "reference") -> Report:
     return run_modes(split, seed, (mode,))[mode]
 
 
+def by_photo(report: Report) -> dict[str, Report]:
+    """One report per photograph of the split: the leave-one-photo-out folds (thresholds fixed)."""
+    folds: dict[str, Report] = {}
+    for o in report.outcomes:
+        folds.setdefault(o.sample.photo, Report(report.split, report.mode)).outcomes.append(o)
+    return folds
+
+
+def render_lopo(report: Report) -> str:
+    folds = by_photo(report)
+    lines = [
+        f"== leave-one-photo-out, {report.split.upper()} split, judged "
+        f"{'with' if report.mode == 'reference' else 'WITHOUT'} the reference: each photograph's samples",
+        f"{'held-out photo':<22}{'recall':>8}{'precision':>11}{'FPR':>8}{'pass':>6}   weakest fault (recall/precision)",
+    ]
+    for photo, fold in folds.items():
+        worst = min(
+            fold.per_fault(),
+            key=lambda f: min(v for v in (fold.recall(f), fold.precision(f), 1.0) if v is not None),
+        )
+        lines.append(
+            f"{photo:<22}{fold.macro_recall:8.3f}{fold.macro_precision:11.3f}{fold.normal_fpr:8.3f}"
+            f"{'yes' if fold.passed else 'no':>6}   {worst} {_fmt(fold.recall(worst))}/{_fmt(fold.precision(worst))}"
+        )
+    n = len(folds)
+    mean = [sum(getattr(f, a) for f in folds.values()) / n for a in ("macro_recall", "macro_precision", "normal_fpr")]
+    low = [min(getattr(f, a) for f in folds.values()) for a in ("macro_recall", "macro_precision")]
+    lines.append(
+        f"mean over {n} folds: recall {mean[0]:.3f}  precision {mean[1]:.3f}  FPR {mean[2]:.3f};  "
+        f"worst fold: recall {low[0]:.3f}  precision {low[1]:.3f}  FPR "
+        f"{max(f.normal_fpr for f in folds.values()):.3f};  folds passing the gate {sum(f.passed for f in folds.values())}/{n}"
+    )
+    return "\n".join(lines)
+
+
 def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:5.3f}"
 
@@ -174,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
     parser.add_argument("--misses", action="store_true", help="list every wrongly judged sample")
     parser.add_argument("--keys", default="", help="with --misses: only these metrics (comma-separated)")
+    parser.add_argument("--lopo", action="store_true", help="also leave-one-photo-out folds (tuning split only)")
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
     splits = ["tuning", "test"] if args.split == "both" else [args.split]
@@ -185,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             print(render(report))
             if args.misses:
                 print(render_misses(report, keys))
+            if args.lopo and split == "tuning":
+                print(render_lopo(report))
             if split == "test" and mode == "reference":
                 gate_ok = report.passed
                 print(
