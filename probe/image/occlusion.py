@@ -73,10 +73,11 @@ def _dominant(lab_cells: np.ndarray) -> np.ndarray:
     return pts[keys == top].mean(axis=0)
 
 
-def largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """The largest 8-connected set of flat cells whose colour changes only gradually (at most STEP
-    Lab units per channel between neighbours): connected components on a lattice with a node per
-    cell and a link node between neighbours that are both flat and close in colour."""
+def flat_regions(lab_cells: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, int]:
+    """(label per cell, number of labels) of the 8-connected sets of flat cells whose colour
+    changes only gradually (at most STEP Lab units per channel between neighbours); label 0 is
+    "not flat". Connected components on a lattice with a node per cell and a link node between
+    neighbours that are both flat and close in colour."""
     h, w = flat.shape
     lattice = np.zeros((2 * h - 1, 2 * w - 1), np.uint8)
     lattice[::2, ::2] = flat
@@ -90,12 +91,39 @@ def largest_region(lab_cells: np.ndarray, flat: np.ndarray) -> np.ndarray:
     anti = flat[:-1, 1:] & flat[1:, :-1] & close(lab_cells[:-1, 1:], lab_cells[1:, :-1])
     lattice[1::2, 1::2] = diag | anti
     n, labels = cv2.connectedComponents(lattice, connectivity=8)
+    return labels[::2, ::2], n
+
+
+def largest_region(lab_cells: np.ndarray, flat: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """The flat region (see ``flat_regions``) with the most cells, or with the most ``weight``ed
+    cells: with the reference, the region with the most cells that are new, which is the cover
+    rather than a larger sky or wall beside it."""
+    nodes, n = flat_regions(lab_cells, flat)
     if n <= 1:
         return np.zeros_like(flat)
-    nodes = labels[::2, ::2]
-    sizes = np.bincount(nodes.ravel(), minlength=n)
+    sizes = np.bincount(nodes.ravel(), weights=None if weight is None else weight.ravel().astype(np.float64), minlength=n)
     sizes[0] = 0
     return nodes == int(np.argmax(sizes))
+
+
+def smooth_gain(log_ratio: np.ndarray, base: np.ndarray, log_level: np.ndarray) -> np.ndarray:
+    """The change of light as a gain per cell: exp of a fit (least squares, then once more
+    without the worst-fitting quarter, over the ``base`` cells) of ``log_ratio`` by a quadratic
+    surface in the cell position (IR hot spot, vignetting, light from one side) plus a term in
+    the reference's log level (a change of gamma: exposure and tone curve)."""
+    h, w = log_ratio.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
+    level = (log_level - float(log_level.mean())).astype(np.float32)
+    design = np.stack([np.ones_like(xx), xx, yy, xx * xx, yy * yy, xx * yy, level], axis=-1)
+    a, y = design[base], log_ratio[base]
+    if len(y) < 12:
+        return np.full(log_ratio.shape, float(np.exp(np.median(y))) if len(y) else 1.0, np.float32)
+    coef = np.linalg.lstsq(a, y, rcond=None)[0]
+    resid = np.abs(a @ coef - y)
+    keep = resid <= np.percentile(resid, 75)
+    coef = np.linalg.lstsq(a[keep], y[keep], rcond=None)[0]
+    return np.exp(design @ coef).astype(np.float32)
 
 
 def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -103,11 +131,12 @@ def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarra
     white balance: lightness against the ratio to the reference, chroma against the shift, both
     taken over the ``base`` cells (those still textured: not under a cover). Only meaningful in
     the reference's mode (IR renders surfaces other than daylight does)."""
-    if base.sum() < 0.1 * base.size:
+    if base.sum() < 12:  # (nearly) everything flat: no cells to tell the light by
         base = np.ones_like(base)
     lum_now, lum_ref = now[:, :, 0] + 8.0, ref[:, :, 0] + 8.0
-    gain = float(np.median((lum_now / lum_ref)[base]))
-    expected = gain * lum_ref  # lighting varies over a view too (IR hot spot): relative and absolute
+    # lighting varies smoothly over a view (IR hot spot, vignetting, sun on one side): the change
+    # of light is a smooth gain surface, fitted over the base cells, not one number
+    expected = smooth_gain(np.log(lum_now / lum_ref), base, np.log(lum_ref)) * lum_ref
     changed = (np.abs(lum_now - expected) > CHANGED_COLOUR) & (np.abs(np.log(lum_now / expected)) > 0.25)
     d_ab = now[:, :, 1:] - ref[:, :, 1:]
     d_ab -= np.median(d_ab[base], axis=0)
@@ -125,7 +154,10 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         "flat_cell_std_limit": round(flat_limit, 3),
     }
 
-    region = largest_region(lab_cells, flat)
+    nodes, n_regions = flat_regions(lab_cells, flat)
+    sizes = np.bincount(nodes.ravel(), minlength=n_regions)
+    sizes[0] = 0
+    region = nodes == int(np.argmax(sizes)) if n_regions > 1 else np.zeros_like(flat)
     covered = float(region.sum() / n)
     metrics["covered_share"] = round(covered, 4)
 
@@ -151,18 +183,36 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         had_texture = ref_std > TEXTURE_MARGIN * ref_limit  # clearly, not just above its noise
         if ctx.reference_is_colour != ctx.night:  # same mode: day vs day, or IR vs IR reference
             had_texture |= _recoloured(lab_cells, ref_cells, ~flat)
+        # the cover is the flat region with the most new cells (a larger sky beside it is older)
+        if n_regions > 1:
+            new_cells = np.bincount(nodes.ravel(), weights=had_texture.ravel().astype(np.float64), minlength=n_regions)
+            new_cells[0] = 0
+            if new_cells.max() > 0:
+                region = nodes == int(np.argmax(new_cells))
         newly = float((region & had_texture).sum() / n)
         metrics["covered_share_vs_reference"] = round(newly, 4)
+        same_view = t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min
         occluded = False
-        if newly >= t.occlusion_share_max_vs_reference:
+        rest = None
+        if newly >= t.occlusion_share_max_vs_reference or (
+            # a cover over a part that was already flat (sky, a plain wall) is not new there, but
+            # it hides the structure at its edge: the view as a whole no longer matches the
+            # reference while the part outside the flat region still does -- the mismatch is
+            # explained by the flat region, not by a moved view
+            region.mean() >= t.occlusion_share_max_vs_reference
+            and newly > 0
+            and ctx.scene.similarity < same_view
+        ):
             # covered means the rest is still the reference view; if the rest is another view
             # too, the camera was moved or zoomed (scene_change), not covered
             # (the cover's own edge is left out of that comparison)
             near_cover = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             rest = ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
-            same_view = t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min
-            occluded = rest >= same_view or newly >= MOSTLY_COVERED
-            if dim:  # badly exposed, or covered: covered only if the view's structure is gone
-                occluded = occluded and ctx.scene.similarity < same_view
+            if newly >= t.occlusion_share_max_vs_reference:
+                occluded = rest >= same_view or newly >= MOSTLY_COVERED
+                if dim:  # badly exposed, or covered: covered only if the view's structure is gone
+                    occluded = occluded and ctx.scene.similarity < same_view
+            else:
+                occluded = rest >= same_view
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)
