@@ -11,12 +11,13 @@ many channels is not hammered). A probe that overruns its time budget, or crashe
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from camsla.observation import Observation
 from camsla.settings import ProbeSettings, Settings
@@ -46,7 +47,8 @@ class CycleStats:
     def add(self, obs: Observation) -> None:
         self.count += 1
         setattr(self, obs.status, getattr(self, obs.status) + 1)
-        self.faults.update(obs.faults)
+        if obs.faults:
+            self.faults.update(obs.faults)
 
 
 def start_offset(camera_id: str, spread_s: float) -> float:
@@ -70,25 +72,75 @@ def _error(target: Target, ts: datetime, reason: str) -> Observation:
 
 
 class _HostLimits:
-    """One semaphore per address, dropped when nothing for that address is waiting or running."""
+    """At most ``limit`` probes at once per address, first come first served. Taking a free slot does
+    not suspend; a waiter is handed its slot by the probe that gives it back."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
         self.limit = limit
-        self._sems: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self.loop = loop
+        self._busy: dict[str, int] = {}
+        self._waiting: dict[str, collections.deque[asyncio.Future[None]]] = {}
 
-    def take(self, host: str) -> asyncio.Semaphore:
-        sem, users = self._sems.get(host, (None, 0))
-        if sem is None:
-            sem = asyncio.Semaphore(self.limit)
-        self._sems[host] = (sem, users + 1)
-        return sem
+    def try_take(self, host: str) -> bool:
+        busy = self._busy.get(host, 0)
+        if busy < self.limit and host not in self._waiting:
+            self._busy[host] = busy + 1
+            return True
+        return False
+
+    async def take(self, host: str) -> None:
+        if self.try_take(host):
+            return
+        slot = self.loop.create_future()
+        queue = self._waiting.setdefault(host, collections.deque())
+        queue.append(slot)
+        try:
+            await slot
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():
+                self.give_back(host)  # handed over just as we were cancelled: pass it on
+            else:
+                queue.remove(slot)
+                if not queue and self._waiting.get(host) is queue:
+                    del self._waiting[host]
+            raise
 
     def give_back(self, host: str) -> None:
-        sem, users = self._sems[host]
-        if users <= 1:
-            del self._sems[host]
+        queue = self._waiting.get(host)
+        while queue:
+            slot = queue.popleft()
+            if not queue:
+                del self._waiting[host]
+            if not slot.done():
+                slot.set_result(None)  # the slot goes to the next in line: busy stays as it is
+                return
+        busy = self._busy[host] - 1
+        if busy:
+            self._busy[host] = busy
         else:
-            self._sems[host] = (sem, users - 1)
+            del self._busy[host]
+
+
+class _Slots:
+    """The global limit: a count of probes in flight that the cycle's loop waits on."""
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        self.limit = max(1, limit)
+        self.loop = loop
+        self.used = 0
+        self._freed: asyncio.Future[None] | None = None
+
+    async def wait_below(self, n: int) -> None:
+        """Until fewer than ``n`` slots are used."""
+        while self.used >= n:
+            self._freed = self.loop.create_future()
+            await self._freed
+
+    def give_back(self) -> None:
+        self.used -= 1
+        freed = self._freed
+        if freed is not None and not freed.done():
+            freed.set_result(None)
 
 
 async def run_cycle(
@@ -102,68 +154,102 @@ async def run_cycle(
     """Probe every target once; call ``sink(observation)`` (sync or async) as each completes.
 
     ``spread_s`` defaults to ``liveness_interval_s * jitter``; 0 starts everything at once (bounded by
-    the concurrency limits)."""
+    the concurrency limits).
+
+    Per probe this costs one task and no timer: the time budget of all probes in flight is watched by
+    one ``_watchdog`` (probes start in order, so their deadlines are in order too)."""
     ps = _probe_settings(settings)
     spread = default_spread_s(ps) if spread_s is None else max(0.0, spread_s)
     budget = ps.timeout_s + GRACE_S
     loop = asyncio.get_running_loop()
     stats = CycleStats()
     plan = sorted(((start_offset(t.camera_id, spread), i, t) for i, t in enumerate(targets)))
-    in_flight = asyncio.Semaphore(ps.concurrency)
-    hosts = _HostLimits(ps.per_host_concurrency)
+    slots = _Slots(ps.concurrency, loop)
+    hosts = _HostLimits(ps.per_host_concurrency, loop)
     tasks: set[asyncio.Task[None]] = set()
+    deadlines: dict[asyncio.Task[None], float] = {}  # probes running, in start order
+    cut_off: set[asyncio.Task[None]] = set()
     t0 = loop.time()
 
-    async def deliver(obs: Observation) -> None:
+    async def one(target: Target, planned: float) -> None:
+        me = asyncio.current_task(loop)
+        assert me is not None
+        host = target.host
+        try:
+            if not hosts.try_take(host):
+                await hosts.take(host)
+            try:
+                started = loop.time()
+                if started - planned > stats.max_start_lag_s:
+                    stats.max_start_lag_s = started - planned
+                deadlines[me] = started + budget
+                try:
+                    obs = await probe(target, ps)
+                except asyncio.CancelledError:
+                    if me not in cut_off or me.uncancel() > 0:
+                        raise
+                    stats.overran += 1
+                    obs = _error(target, _started_at(loop, started),
+                                 f"probe overran its {budget:g} s budget and was cut off")
+                except Exception as e:  # noqa: BLE001
+                    log.exception("liveness probe crashed for camera %s", target.camera_id)
+                    obs = _error(target, _started_at(loop, started), f"probe crashed: {e.__class__.__name__}: {e}")
+                finally:
+                    deadlines.pop(me, None)
+                    cut_off.discard(me)
+            finally:
+                hosts.give_back(host)
+        finally:
+            slots.give_back()
+            tasks.discard(me)
         stats.add(obs)
         if sink is None:
             return
         try:
             result = sink(obs)
-            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+            if result is not None and (asyncio.iscoroutine(result) or isinstance(result, asyncio.Future)):
                 await result
         except Exception:  # noqa: BLE001 - a failing sink must not stop the other cameras' probes
             stats.sink_errors += 1
             log.exception("liveness sink failed for camera %s", obs.camera_id)
 
-    async def one(target: Target, planned: float) -> None:
-        host = target.host
-        host_sem = hosts.take(host)
-        try:
-            async with host_sem:
-                stats.max_start_lag_s = max(stats.max_start_lag_s, loop.time() - planned)
-                ts = datetime.now(UTC)
-                try:
-                    async with asyncio.timeout(budget):
-                        obs = await probe(target, ps)
-                except TimeoutError:
-                    stats.overran += 1
-                    obs = _error(target, ts, f"probe overran its {budget:g} s budget and was cut off")
-                except Exception as e:  # noqa: BLE001
-                    log.exception("liveness probe crashed for camera %s", target.camera_id)
-                    obs = _error(target, ts, f"probe crashed: {e.__class__.__name__}: {e}")
-        finally:
-            hosts.give_back(host)
-            in_flight.release()
-        await deliver(obs)
+    async def watchdog() -> None:
+        tick = min(0.25, budget / 8)
+        while True:
+            await asyncio.sleep(tick)
+            now = loop.time()
+            late = []
+            for task, deadline in deadlines.items():
+                if deadline > now:
+                    break
+                late.append(task)
+            for task in late:
+                del deadlines[task]
+                cut_off.add(task)
+                task.cancel()
 
+    guard = loop.create_task(watchdog())
     try:
         for offset, _, target in plan:
             planned = t0 + offset
             delay = planned - loop.time()
             if delay > 0.001:
                 await asyncio.sleep(delay)
-            await in_flight.acquire()  # a slot is taken before the task exists: memory stays bounded
-            task = asyncio.create_task(one(target, planned))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        while tasks:
-            await asyncio.gather(*tasks)
+            if slots.used >= slots.limit:
+                await slots.wait_below(slots.limit)  # a slot is taken before the task exists: memory stays bounded
+            slots.used += 1
+            tasks.add(loop.create_task(one(target, planned)))
+        await slots.wait_below(1)
     finally:
+        guard.cancel()
         for task in tasks:
             task.cancel()
     stats.duration_s = loop.time() - t0
     return stats
+
+
+def _started_at(loop: asyncio.AbstractEventLoop, started: float) -> datetime:
+    return datetime.now(UTC) - timedelta(seconds=loop.time() - started)
 
 
 async def iter_cycle(

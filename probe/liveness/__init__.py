@@ -35,13 +35,21 @@ PROBERS: Mapping[str, KindProbe] = {
 async def _run_kind(kind: str, target: Target, settings: ProbeSettings) -> KindResult:
     prober = PROBERS.get(kind)
     if prober is None:
-        return errored(kind, f"unknown liveness kind {kind!r} (known: {', '.join(PROBERS)})")
+        return _unknown(kind)
     try:
         return await prober(target, settings)
     except asyncio.CancelledError:
         raise
     except Exception as e:  # noqa: BLE001 - a probe bug must be visible as `error`, not kill the cycle
-        return errored(kind, f"probe crashed: {e.__class__.__name__}: {e}")
+        return _crashed(kind, e)
+
+
+def _unknown(kind: str) -> KindResult:
+    return errored(kind, f"unknown liveness kind {kind!r} (known: {', '.join(PROBERS)})")
+
+
+def _crashed(kind: str, e: Exception) -> KindResult:
+    return errored(kind, f"probe crashed: {e.__class__.__name__}: {e}")
 
 
 async def probe_liveness(target: Target, settings: ProbeSettings | Settings) -> Observation:
@@ -50,8 +58,19 @@ async def probe_liveness(target: Target, settings: ProbeSettings | Settings) -> 
     ts = datetime.now(UTC)
     t0 = time.perf_counter()
     kinds = target.kinds or tuple(probe_settings.default_kinds)
-    if len(kinds) == 1:
-        results = [await _run_kind(kinds[0], target, probe_settings)]
+    if len(kinds) == 1:  # the usual case, without a coroutine in between (see _run_kind)
+        kind = kinds[0]
+        prober = PROBERS.get(kind)
+        if prober is None:
+            result = _unknown(kind)
+        else:
+            try:
+                result = await prober(target, probe_settings)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a probe bug must be visible as `error`, not kill the cycle
+                result = _crashed(kind, e)
+        results = [result]
     else:
         results = list(await asyncio.gather(*(_run_kind(k, target, probe_settings) for k in kinds)))
     return combine(target.camera_id, ts, results, time.perf_counter() - t0)

@@ -75,15 +75,15 @@ async def _ping(host: str, timeout: float, privileged: bool, method: str) -> Kin
 
 async def _knock(host: str, port: int) -> tuple[bool, str]:
     """True when the host answered (SYN-ACK or RST); False when it did not answer or has no route."""
-    writer = None
+    transport = None
     try:
-        _, writer, _ = await net.connect(host, port)
+        transport, _ = await net.connect(host, port)
         return True, "connected"
     except OSError as e:
         fault, words = net.classify_oserror(e)
         return fault == "stream_down", words
     finally:
-        net.close_quietly(writer)
+        net.close_quietly(transport)
 
 
 async def _tcp_fallback(target: Target, timeout: float) -> KindResult:

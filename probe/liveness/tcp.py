@@ -17,10 +17,10 @@ async def probe_tcp(target: Target, settings: ProbeSettings) -> KindResult:
     if not target.host:
         return errored(KIND, "no ip or URL in the inventory")
     port = service_ports(target)[0]
-    writer = None
+    transport = None
     try:
         async with asyncio.timeout(settings.timeout_s):
-            _, writer, took = await net.connect(target.host, port)
+            transport, took = await net.connect(target.host, port)
         return ok(KIND, f"connected to {target.host}:{port}", port=port, connect_s=round(took, 6))
     except TimeoutError:
         return failed(
@@ -30,4 +30,4 @@ async def probe_tcp(target: Target, settings: ProbeSettings) -> KindResult:
         fault, words = net.classify_oserror(e)
         return failed(KIND, fault, f"{target.host}:{port}: {words}", port=port)
     finally:
-        net.close_quietly(writer)
+        net.close_quietly(transport)

@@ -36,11 +36,11 @@ async def test_fallback_counts_a_refused_port_as_a_live_host(monkeypatch) -> Non
 
 
 async def test_fallback_without_route_is_unreachable(monkeypatch) -> None:
-    async def no_route(host, port):
+    async def no_route(protocol_factory, host, port):
         raise OSError(errno.ENETUNREACH, "Network is unreachable")
 
     monkeypatch.setattr(icmp, "icmp_method", lambda: "tcp-connect")
-    monkeypatch.setattr(net, "open_connection", no_route)
+    monkeypatch.setattr(net, "create_connection", no_route)
     result = await probe_icmp(Target(camera_id="1", ip="10.0.0.1"), FAST)
     assert (result.fault, result.metrics["method"]) == ("unreachable", "tcp-connect")
     assert "554/80" in result.reason

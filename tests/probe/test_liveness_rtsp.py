@@ -130,20 +130,20 @@ async def test_hang_up_before_answering_is_stream_down() -> None:
 
 @pytest.mark.parametrize("code", [errno.EHOSTUNREACH, errno.ENETUNREACH])
 async def test_no_route_to_the_camera_is_unreachable(monkeypatch, code) -> None:
-    async def no_route(host, port):
+    async def no_route(protocol_factory, host, port):
         raise OSError(code, "no route")
 
-    monkeypatch.setattr(net, "open_connection", no_route)
+    monkeypatch.setattr(net, "create_connection", no_route)
     result = await probe_rtsp(camera(554), FAST)
     assert (result.status, result.fault) == ("fail", "unreachable")
     assert result.metrics["phase"] == "connect"
 
 
 async def test_no_tcp_connection_in_time_is_unreachable_not_timeout(monkeypatch) -> None:
-    async def black_hole(host, port):
+    async def black_hole(protocol_factory, host, port):
         await asyncio.sleep(30)
 
-    monkeypatch.setattr(net, "open_connection", black_hole)
+    monkeypatch.setattr(net, "create_connection", black_hole)
     result = await probe_rtsp(camera(554), ProbeSettings(timeout_s=0.2))
     assert (result.status, result.fault) == ("fail", "unreachable")
     assert "no TCP connection" in result.reason

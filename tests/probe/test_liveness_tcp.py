@@ -44,10 +44,10 @@ async def test_http_port_is_used_when_there_is_no_rtsp_url() -> None:
 
 
 async def test_host_unreachable_is_unreachable(monkeypatch) -> None:
-    async def no_route(host, port):
+    async def no_route(protocol_factory, host, port):
         raise OSError(errno.EHOSTUNREACH, "No route to host")
 
-    monkeypatch.setattr(net, "open_connection", no_route)
+    monkeypatch.setattr(net, "create_connection", no_route)
     result = await probe_tcp(Target(camera_id="1", ip="10.9.9.9"), FAST)
     assert (result.fault, result.metrics["port"]) == ("unreachable", 554)
     assert "no route" in result.reason
