@@ -56,7 +56,7 @@ class Thresholds(BaseModel):
 
     # occlusion: share of the view that is one flat, homogeneous region
     occlusion_share_max: float = Field(0.50, gt=0, le=1)  # without a reference frame
-    occlusion_share_max_vs_reference: float = Field(0.20, gt=0, le=1)
+    occlusion_share_max_vs_reference: float = Field(0.15, gt=0, le=1)  # normals stay <= 0.10 (all tuning photos)
     occlusion_one_colour_share_max: float = Field(0.75, gt=0, le=1)  # "spray paint"
 
     # color_cast: with a day reference, the shift of the mean Lab chroma from the reference's;
