@@ -27,12 +27,15 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
 
 
-def orientation_field(image: np.ndarray) -> tuple[np.ndarray, float]:
+COARSE_WIDTH = 56  # px: fine interference (stripes, a few % of the width per period) averages out
+
+
+def orientation_field(image: np.ndarray, width: int = WIDTH) -> tuple[np.ndarray, float]:
     """(complex field w * exp(2i theta), mean gradient magnitude in grey levels per pixel) of a
-    BGR or grey picture, at WIDTH px."""
+    BGR or grey picture, at ``width`` px."""
     grey = _grey(image)
     h, w = grey.shape
-    size = (WIDTH, max(8, round(h * WIDTH / w)))
+    size = (width, max(8, round(h * width / w)))
     grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     grey = cv2.GaussianBlur(grey, (5, 5), 1.2)
     gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
@@ -95,6 +98,14 @@ def match(current: np.ndarray, reference: np.ndarray) -> SceneMatch:
     zb, structure = orientation_field(reference)
     local, best, dx, dy = _correlate(za, zb)
     return SceneMatch(local, best, dx, dy, structure, za, zb)
+
+
+def coarse_similarity(current: np.ndarray, reference: np.ndarray) -> float:
+    """The similarity (within the shake allowance) of the coarse layout only, at COARSE_WIDTH px:
+    interference bars or lines over the same view leave it, another view does not."""
+    za, _ = orientation_field(current, COARSE_WIDTH)
+    zb, _ = orientation_field(reference, COARSE_WIDTH)
+    return _correlate(za, zb)[0]
 
 
 def similarity(

@@ -100,4 +100,13 @@ def analyze_stripes(ctx: FrameContext) -> AnalyzerResult:
         if np.isfinite(ref):
             metrics["stripes_peak_in_reference"] = round(ref, 3)
             striped = ref < t.stripes_peak_min - t.stripes_reference_margin
+        if striped:
+            # interference is a fine pattern over the same view: the coarse layout still matches
+            # the reference; if it does not, the periodic structure is another view's own
+            # (a moved or replaced view: scene_change)
+            from probe.image.scene import coarse_similarity
+
+            coarse = coarse_similarity(ctx.grey, ctx.reference_grey)
+            metrics["stripes_coarse_similarity"] = round(coarse, 4)
+            striped = coarse >= (t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min)
     return AnalyzerResult(("stripes",) if striped else (), metrics)
