@@ -24,6 +24,8 @@ Weak: a cover over a part of the view that was already flat and of about the sam
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -106,24 +108,37 @@ def largest_region(lab_cells: np.ndarray, flat: np.ndarray, weight: np.ndarray |
     return nodes == int(np.argmax(sizes))
 
 
+@lru_cache(maxsize=8)
+def _surface(h: int, w: int) -> np.ndarray:
+    """Quadratic surface terms (1, x, y, x^2, y^2, xy) per cell of an h x w grid, (h, w, 6)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
+    return np.stack([np.ones_like(xx), xx, yy, xx * xx, yy * yy, xx * yy], axis=-1)
+
+
+def _fit(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares through the (small, 7 x 7) normal equations, slightly regularised."""
+    ata = a.T @ a
+    ata[np.diag_indices_from(ata)] += 1e-4 * len(y)
+    return np.linalg.solve(ata, a.T @ y)
+
+
 def smooth_gain(log_ratio: np.ndarray, base: np.ndarray, log_level: np.ndarray) -> np.ndarray:
     """The change of light as a gain per cell: exp of a fit (least squares, then once more
     without the worst-fitting quarter, over the ``base`` cells) of ``log_ratio`` by a quadratic
     surface in the cell position (IR hot spot, vignetting, light from one side) plus a term in
     the reference's log level (a change of gamma: exposure and tone curve)."""
     h, w = log_ratio.shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
     level = (log_level - float(log_level.mean())).astype(np.float32)
-    design = np.stack([np.ones_like(xx), xx, yy, xx * xx, yy * yy, xx * yy, level], axis=-1)
-    a, y = design[base], log_ratio[base]
+    design = np.concatenate([_surface(h, w), level[:, :, None]], axis=-1)
+    a, y = design[base].astype(np.float64), log_ratio[base].astype(np.float64)
     if len(y) < 12:
         return np.full(log_ratio.shape, float(np.exp(np.median(y))) if len(y) else 1.0, np.float32)
-    coef = np.linalg.lstsq(a, y, rcond=None)[0]
+    coef = _fit(a, y)
     resid = np.abs(a @ coef - y)
-    keep = resid <= np.percentile(resid, 75)
-    coef = np.linalg.lstsq(a[keep], y[keep], rcond=None)[0]
-    return np.exp(design @ coef).astype(np.float32)
+    keep = resid <= np.partition(resid, (3 * len(resid)) // 4)[(3 * len(resid)) // 4]
+    coef = _fit(a[keep], y[keep])
+    return np.exp(design @ coef.astype(np.float32)).astype(np.float32)
 
 
 def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -176,6 +191,10 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
         # plain wall looks the same as a covered lens, and an underexposed view as a dark cover
         occluded = covered >= t.occlusion_share_max and not dim
         occluded |= one_colour >= t.occlusion_one_colour_share_max and chroma >= PAINT_CHROMA
+    elif covered < t.occlusion_share_max_vs_reference:
+        # no flat region is large enough to be a cover, whatever the reference shows there
+        occluded = False
+        metrics["occlusion_vs_reference_judged"] = False
     else:
         # the reference says what this camera normally sees: only parts that are newly flat, or
         # flat in another colour than before, count
