@@ -18,8 +18,17 @@ differ only a little are grown into regions, and the largest one is the covered 
 - An underexposed picture is flat in its dark parts: it is covered only if the view's structure
   is gone too (a dim view keeps its edges); an overexposed one is not judged (too_bright).
 
+- The cover is the flat region with the most new cells, not simply the largest (a sky beside a
+  hand is larger but old). "Looks other than in the reference" allows for a change of light that
+  is smooth over the view (IR hot spot, vignetting) and for a change of tone curve (gamma).
+- A cover over a part that was already flat (sky, a plain wall) is not new there, but it hides the
+  structure along its edge: when the view as a whole no longer matches the reference while the
+  part outside the flat region still does, the flat region explains the mismatch: covered, not
+  moved.
+
 Weak: a cover over a part of the view that was already flat and of about the same lightness
-(dusk sky, a plain surface at night) is hard to tell from the view itself.
+(dusk sky, a plain surface at night) that hides no structure is hard to tell from the view
+itself; a lens covered almost entirely by something as flat as a low-texture scene at night.
 """
 
 from __future__ import annotations
