@@ -163,7 +163,9 @@ async def run_cycle(
     budget = ps.timeout_s + GRACE_S
     loop = asyncio.get_running_loop()
     stats = CycleStats()
-    plan = sorted(((start_offset(t.camera_id, spread), i, t) for i, t in enumerate(targets)))
+    todo = list(targets)
+    offsets = [start_offset(t.camera_id, spread) for t in todo] if spread > 0 else [0.0] * len(todo)
+    order = sorted(range(len(todo)), key=offsets.__getitem__) if spread > 0 else range(len(todo))
     slots = _Slots(ps.concurrency, loop)
     hosts = _HostLimits(ps.per_host_concurrency, loop)
     tasks: set[asyncio.Task[None]] = set()
@@ -230,8 +232,9 @@ async def run_cycle(
 
     guard = loop.create_task(watchdog())
     try:
-        for offset, _, target in plan:
-            planned = t0 + offset
+        for i in order:
+            target = todo[i]
+            planned = t0 + offsets[i]
             delay = planned - loop.time()
             if delay > 0.001:
                 await asyncio.sleep(delay)

@@ -212,7 +212,11 @@ def sdp_media_count(body: bytes) -> int:
     text = body.decode("utf-8", "replace").lstrip()
     if not text.startswith("v="):
         return 0
-    return sum(1 for line in text.splitlines() if line.startswith("m="))
+    count = 0
+    for line in text.splitlines():
+        if line[:2] == "m=":
+            count += 1
+    return count
 
 
 class _Connection(asyncio.Protocol):

@@ -11,13 +11,16 @@ import base64
 import contextlib
 import errno
 import socket
+import struct
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camsla.settings import ProbeSettings
 from probe.liveness import net
-from probe.liveness.rtsp import parse_rtsp_url, probe_rtsp, sdp_media_count
+from probe.liveness.rtsp import parse_response, parse_rtsp_url, probe_rtsp, sdp_media_count
 from probe.target import Target
 
 SDP = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=t\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
@@ -268,3 +271,95 @@ def test_request_uri_drops_credentials_and_keeps_the_query() -> None:
 def test_sdp_media_lines_are_counted_only_in_an_sdp() -> None:
     assert sdp_media_count(SDP) == 1
     assert sdp_media_count(b"m=video 0 RTP/AVP 96\r\n") == 0
+
+
+async def test_answer_arriving_a_few_bytes_at_a_time_is_ok() -> None:
+    async def handle(reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                out = reply("200 OK", head, SDP if head.startswith(b"DESCRIBE") else b"", extra=b"Server: slow\r\n")
+                for i in range(0, len(out), 7):
+                    writer.write(out[i:i + 7])
+                    await writer.drain()
+                    await asyncio.sleep(0.001)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        result = await probe_rtsp(camera(server.sockets[0].getsockname()[1]), FAST)
+    finally:
+        server.close()
+    assert result.status == "ok", result.reason
+    assert (result.metrics["sdp_media"], result.metrics["server"]) == (1, "slow")
+
+
+async def test_answer_with_bare_line_feeds_is_read_like_crlf() -> None:
+    def answer(head: bytes) -> bytes:
+        body = SDP if head.startswith(b"DESCRIBE") else b""
+        return reply("200 OK", head)[:-2].replace(b"\r\n", b"\n") + (
+            b"Content-Length: %d\n\n" % len(body) + body if body else b"\n")
+
+    async with rtsp_like_server(answer) as (port, _):
+        result = await probe_rtsp(camera(port), FAST)
+    assert result.status == "ok", result.reason
+
+
+async def test_silence_after_options_is_timeout_in_describe_within_one_budget() -> None:
+    def answer(head: bytes) -> bytes | None:
+        return reply("200 OK", head) if head.startswith(b"OPTIONS") else None
+
+    async with rtsp_like_server(answer) as (port, _):
+        t0 = time.monotonic()
+        result = await probe_rtsp(camera(port), ProbeSettings(timeout_s=0.3))
+        took = time.monotonic() - t0
+    assert (result.fault, result.metrics["phase"]) == ("timeout", "describe")
+    assert "DESCRIBE" in result.reason and 0.25 < took < 1.0
+
+
+async def test_connection_reset_instead_of_an_answer_is_stream_down() -> None:
+    async def handle(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+        writer.transport.abort()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        result = await probe_rtsp(camera(server.sockets[0].getsockname()[1]), FAST)
+    finally:
+        server.close()
+    assert (result.status, result.fault, result.metrics["phase"]) == ("fail", "stream_down", "options")
+    assert "reset" in result.reason or "closed" in result.reason
+
+
+_token = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-", min_size=1, max_size=12)
+_value = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255, exclude_characters="\x7f\x85"),
+                 max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.integers(100, 599),
+    reason=st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=20),
+    headers=st.lists(st.tuples(_token, _value), max_size=8),
+    body=st.binary(max_size=200),
+    trailing=st.binary(max_size=20),
+)
+def test_crlf_and_bare_lf_answers_parse_the_same(status, reason, headers, body, trailing) -> None:
+    """CRLF answers take the parser's fast path, bare-LF ones the line-by-line path: same result."""
+    lines = [f"RTSP/1.0 {status} {reason}"] + [f"{n}: {v}" for n, v in headers if n.lower() != "content-length"]
+    lines.append(f"Content-Length: {len(body)}")
+
+    def parse(eol: str):
+        data = (eol.join(lines) + eol + eol).encode("latin-1") + body
+        got = parse_response(data + trailing)
+        assert got is not None and got[1] == len(data)
+        for cut in (0, len(data) // 2, len(data) - 1):  # a part of the answer is not an answer yet
+            assert parse_response(data[:cut]) is None
+        return got[0]
+
+    crlf, lf = parse("\r\n"), parse("\n")
+    assert crlf == lf
+    assert (crlf.status, crlf.body, crlf.header("content-length")) == (status, body, str(len(body)))
