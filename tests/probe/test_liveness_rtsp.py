@@ -363,3 +363,30 @@ def test_crlf_and_bare_lf_answers_parse_the_same(status, reason, headers, body, 
     crlf, lf = parse("\r\n"), parse("\n")
     assert crlf == lf
     assert (crlf.status, crlf.body, crlf.header("content-length")) == (status, body, str(len(body)))
+
+
+# camsla serve runs on uvloop (camsla/cli/serve.py): the same cases, the same verdicts there.
+ON_UVLOOP = [
+    test_describe_with_sdp_is_ok_and_reports_phases,
+    test_garbage_answer_is_stream_down_with_the_bytes_in_the_reason,
+    test_silent_port_is_timeout_within_the_budget,
+    test_refused_port_is_stream_down,
+    test_hang_up_before_answering_is_stream_down,
+    test_unknown_stream_path_is_stream_down_with_404,
+    test_forbidden_is_auth_failed,
+    test_credentials_in_the_url_are_used_and_never_sent_in_the_request_uri,
+    test_camera_asking_for_credentials_the_inventory_lacks_is_auth_failed,
+    test_renewed_nonce_is_answered_again,
+    test_wrong_password_against_rotating_nonces_gives_up_after_two_answers,
+    test_answer_arriving_a_few_bytes_at_a_time_is_ok,
+    test_answer_with_bare_line_feeds_is_read_like_crlf,
+    test_silence_after_options_is_timeout_in_describe_within_one_budget,
+    test_connection_reset_instead_of_an_answer_is_stream_down,
+]
+
+
+@pytest.mark.parametrize("case", ON_UVLOOP, ids=lambda case: case.__name__.removeprefix("test_"))
+def test_same_verdict_on_uvloop(case) -> None:
+    uvloop = pytest.importorskip("uvloop")
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(case())

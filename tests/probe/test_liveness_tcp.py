@@ -6,6 +6,8 @@ import asyncio
 import errno
 import socket
 
+import pytest
+
 from camsla.settings import ProbeSettings
 from probe.liveness import net
 from probe.liveness.tcp import probe_tcp
@@ -65,3 +67,10 @@ def test_socket_errors_map_to_liveness_faults() -> None:
 async def test_no_address_in_the_inventory_is_error() -> None:
     result = await probe_tcp(Target(camera_id="1", ip=""), FAST)
     assert result.status == "error"
+
+
+def test_same_verdicts_on_uvloop() -> None:
+    uvloop = pytest.importorskip("uvloop")
+    for case in (test_listening_rtsp_port_is_ok_with_connect_time, test_refused_port_is_stream_down_because_the_host_answered):
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(case())

@@ -182,3 +182,20 @@ async def test_stopping_the_cycle_cancels_probes_in_flight() -> None:
             await task
         await asyncio.sleep(0.05)
         assert cams.total_busy == 0
+
+
+# camsla serve runs on uvloop (camsla/cli/serve.py): the same limits and bounds there.
+ON_UVLOOP = [
+    test_per_host_concurrency_is_never_exceeded,
+    test_global_concurrency_is_never_exceeded,
+    test_silent_cameras_are_timeouts_and_the_cycle_is_bounded,
+    test_observations_arrive_as_they_complete_through_the_iterator,
+    test_stopping_the_cycle_cancels_probes_in_flight,
+]
+
+
+@pytest.mark.parametrize("case", ON_UVLOOP, ids=lambda case: case.__name__.removeprefix("test_"))
+def test_same_behaviour_on_uvloop(case) -> None:
+    uvloop = pytest.importorskip("uvloop")
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(case())
