@@ -1,7 +1,7 @@
 """`camsla serve`: scheduler, probes, web and metrics in one asyncio process.
 
 The Service object holds what the jobs and the web pages share: settings, the database, the
-observation buffer, the scheduler counters and the latest liveness verdict per camera."""
+observation buffer, the scheduler counters and the newest result per camera and check."""
 
 from __future__ import annotations
 
@@ -32,8 +32,7 @@ class Service:
     buffer: ObservationBuffer
     scheduler_stats: SchedulerStats = field(default_factory=SchedulerStats)
     latest: dict[tuple[str, str], Observation] = field(default_factory=dict)  # (camera, check) -> newest
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    last_cycle: dict[str, object] = field(default_factory=dict)
+    last_cycle: dict[str, object] = field(default_factory=dict)  # "liveness": CycleStats, "url": the page
     recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
     image: ImageChecker | None = None  # set by run_service (it owns the process pool)
 

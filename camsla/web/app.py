@@ -93,6 +93,7 @@ def create_app(service: Service) -> FastAPI:
             {
                 "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
+                "cycle": service.last_cycle.get("liveness"),
             },
         )
 

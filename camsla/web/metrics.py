@@ -34,6 +34,12 @@ class ServiceCollector:
         buffered = GaugeMetricFamily("camsla_observations_buffered", "Observations waiting to be written")
         buffered.add_metric([], len(s.buffer))
         yield buffered
+        cycle = s.last_cycle.get("liveness")
+        if cycle is not None:
+            last = GaugeMetricFamily("camsla_liveness_last_cycle", "The last liveness cycle", labels=["what"])
+            for what in ("count", "ok", "fail", "error", "duration_s", "max_start_lag_s", "overran"):
+                last.add_metric([what], float(getattr(cycle, what)))
+            yield last
         verdicts = GaugeMetricFamily(
             "camsla_cameras_by_status", "Cameras by their newest result per check", labels=["check", "status"]
         )

@@ -133,3 +133,12 @@ async def test_timeline_api_and_camera_page_explain_the_day(service):
                       params={"from": "2026-11-01", "to": "2026-11-02"}).status_code == 404
     page = client.get(f"/cameras/{CAM1}").text
     assert "今日状态时间线" in page and 'class="st-offline"' in page and "响应超时" in page
+
+
+def test_last_liveness_cycle_is_shown_and_exported(service):
+    from probe import CycleStats
+
+    service.last_cycle["liveness"] = CycleStats(count=300, ok=290, fail=9, error=1, duration_s=7.5, max_start_lag_s=0.02)
+    client = TestClient(create_app(service))
+    assert "上一轮在线检测: 300" in client.get("/").text
+    assert 'camsla_liveness_last_cycle{what="fail"} 9.0' in client.get("/metrics").text
