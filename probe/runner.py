@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import logging
 from collections import Counter
@@ -99,8 +100,9 @@ class _HostLimits:
         except asyncio.CancelledError:
             if slot.done() and not slot.cancelled():
                 self.give_back(host)  # handed over just as we were cancelled: pass it on
-            else:
-                queue.remove(slot)
+            else:  # a slot given back meanwhile skipped this cancelled waiter and may have dropped it already
+                with contextlib.suppress(ValueError):
+                    queue.remove(slot)
                 if not queue and self._waiting.get(host) is queue:
                     del self._waiting[host]
             raise
@@ -156,8 +158,8 @@ async def run_cycle(
     ``spread_s`` defaults to ``liveness_interval_s * jitter``; 0 starts everything at once (bounded by
     the concurrency limits).
 
-    Per probe this costs one task and no timer: the time budget of all probes in flight is watched by
-    one ``_watchdog`` (probes start in order, so their deadlines are in order too)."""
+    Per probe this costs one task and no timer: one ``watchdog`` task cuts off the probes that overrun
+    their budget (probes start in order, so their deadlines are in order too)."""
     ps = _probe_settings(settings)
     spread = default_spread_s(ps) if spread_s is None else max(0.0, spread_s)
     budget = ps.timeout_s + GRACE_S

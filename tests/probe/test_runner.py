@@ -184,6 +184,22 @@ async def test_stopping_the_cycle_cancels_probes_in_flight() -> None:
         assert cams.total_busy == 0
 
 
+
+async def test_stopping_the_cycle_while_probes_wait_for_their_host_is_a_clean_cancel() -> None:
+    settings = ProbeSettings(timeout_s=5, concurrency=100, per_host_concurrency=1)
+    async with SlowCameras(hosts=1, silent=True) as cams:
+        task = asyncio.create_task(run_cycle(cams.targets(per_host=6), settings, spread_s=0))
+        await asyncio.sleep(0.1)
+        assert cams.total_busy == 1  # one probing, five waiting for the address
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.05)
+        assert cams.total_busy == 0
+        again = await run_cycle(cams.targets(per_host=1), ProbeSettings(timeout_s=0.2, per_host_concurrency=1),
+                                spread_s=0)
+    assert (again.count, again.faults["timeout"]) == (1, 1)
+
 # camsla serve runs on uvloop (camsla/cli/serve.py): the same limits and bounds there.
 ON_UVLOOP = [
     test_per_host_concurrency_is_never_exceeded,
@@ -191,6 +207,7 @@ ON_UVLOOP = [
     test_silent_cameras_are_timeouts_and_the_cycle_is_bounded,
     test_observations_arrive_as_they_complete_through_the_iterator,
     test_stopping_the_cycle_cancels_probes_in_flight,
+    test_stopping_the_cycle_while_probes_wait_for_their_host_is_a_clean_cancel,
 ]
 
 
