@@ -111,6 +111,23 @@ def camera_timeline(
     )
 
 
+def timeline_document(
+    session: Session, camera: Camera, start: datetime, end: datetime, stale_after: dict[str, float], tz: ZoneInfo,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """`camsla timeline --json` and /api/cameras/{id}/timeline: the camera's figures for the period,
+    then its spans in local time, each with its seconds, state and deciding faults."""
+    spans, secs = camera_timeline(session, camera, start, end, stale_after, now=now)
+    return {
+        **figures(secs, camera.sector.target).as_dict(),
+        "spans": [
+            {"from": sp.start.astimezone(tz).isoformat(), "to": sp.end.astimezone(tz).isoformat(),
+             "seconds": (sp.end - sp.start).total_seconds(), "state": sp.state, "faults": list(sp.faults)}
+            for sp in spans
+        ],
+    }
+
+
 def sla_report(
     session: Session,
     start: datetime,

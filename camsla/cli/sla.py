@@ -80,8 +80,7 @@ def register(app: typer.Typer) -> None:
         from camsla.db.models import Camera
         from camsla.faults import FAULT_LABELS_ZH
         from sla.periods import PeriodError, parse_period
-        from sla.report import camera_timeline
-        from sla.rollup import figures
+        from sla.report import timeline_document
 
         cfg = settings()
         try:
@@ -92,21 +91,8 @@ def register(app: typer.Typer) -> None:
             cam = s.get(Camera, camera_id)
             if cam is None:
                 fail(f"unknown camera {camera_id}")
-            spans, secs = camera_timeline(s, cam, period.start, period.end, cfg.stale_after, now=datetime.now(UTC))
-            target = cam.sector.target
-        tz = cfg.tz
-        doc = {
-            "camera_id": camera_id,
-            "from": start,
-            "to": end,
-            "timezone": cfg.timezone,
-            **figures(secs, target).as_dict(),
-            "spans": [
-                {"from": sp.start.astimezone(tz).isoformat(), "to": sp.end.astimezone(tz).isoformat(),
-                 "seconds": (sp.end - sp.start).total_seconds(), "state": sp.state, "faults": list(sp.faults)}
-                for sp in spans
-            ],
-        }
+            body = timeline_document(s, cam, period.start, period.end, cfg.stale_after, cfg.tz, now=datetime.now(UTC))
+        doc = {"camera_id": camera_id, "from": start, "to": end, "timezone": cfg.timezone, **body}
         if as_json:
             typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
             return

@@ -192,23 +192,13 @@ def create_app(service: Service) -> FastAPI:
         return {"from": from_, "to": to, "timezone": settings.timezone, **doc}
 
     def timeline(camera_id: str, start: datetime, end: datetime) -> dict[str, Any] | None:
-        from sla.report import camera_timeline
-        from sla.rollup import figures
+        from sla.report import timeline_document
 
         with service.db.session() as s:
             cam = s.get(Camera, camera_id)
             if cam is None:
                 return None
-            spans, secs = camera_timeline(s, cam, start, end, settings.stale_after, now=datetime.now(UTC))
-            target = cam.sector.target
-        return {
-            **figures(secs, target).as_dict(),
-            "spans": [
-                {"from": sp.start.astimezone(tz).isoformat(), "to": sp.end.astimezone(tz).isoformat(),
-                 "seconds": (sp.end - sp.start).total_seconds(), "state": sp.state, "faults": list(sp.faults)}
-                for sp in spans
-            ],
-        }
+            return timeline_document(s, cam, start, end, settings.stale_after, tz, now=datetime.now(UTC))
 
     @app.get("/api/cameras/{camera_id}/timeline")
     async def api_timeline(camera_id: str, from_: str = Query(..., alias="from"), to: str = Query(...)) -> dict:
