@@ -75,6 +75,25 @@ def _obs_from_row(r: RawObservation) -> Observation:
     )
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _jsonable(metrics) -> dict | None:  # noqa: ANN001 - Mapping[str, MetricValue]
+    """Metrics as JSON-safe values: NumPy scalars (from the image analyzers) become Python ones,
+    anything else its text, so one odd value can never block a batch from being written."""
+    if not metrics:
+        return None
+    out = {}
+    for k, v in metrics.items():
+        if not isinstance(v, _PLAIN):
+            item = getattr(v, "item", None)
+            v = item() if callable(item) else str(v)
+            if not isinstance(v, _PLAIN):
+                v = str(v)
+        out[k] = v
+    return out
+
+
 def get_watermark(session: Session) -> datetime | None:
     kv = session.get(KeyValue, WATERMARK_KEY)
     return datetime.fromisoformat(kv.value) if kv else None
@@ -254,7 +273,7 @@ class ObservationStore:
             "ts": o.ts,
             "status": o.status,
             "faults": _faults_text(o.faults),
-            "metrics": dict(o.metrics) or None,
+            "metrics": _jsonable(o.metrics),
             "source": o.source[:32],
         }
 

@@ -82,3 +82,17 @@ def test_after_pruning_a_late_observation_that_needs_pruned_detail_is_rejected_w
     assert runs(db) == [("ok", at(0), at(599), 600)]  # nothing approximated
     ok = add(db, live(580, "fail", ("timeout",)))  # recent enough: its neighbours are still stored
     assert ok.stored == 1 and [r[0] for r in runs(db)] == ["ok", "fail", "ok"]
+
+
+def test_numpy_and_odd_metric_values_are_stored_as_plain_json(db):
+    import numpy as np
+
+    from camsla.db.models import RawObservation
+
+    setup_camera(db)
+    o = Observation(CAM, at(0), "image", "fail", ("blur",),
+                    {"blur_ratio": np.float32(1.5), "night": np.bool_(True), "n": np.int64(3), "shape": (2, 3)})
+    assert add(db, o).stored == 1
+    with db.session() as s:
+        m = s.scalars(select(RawObservation.metrics)).one()
+    assert m == {"blur_ratio": 1.5, "night": True, "n": 3, "shape": "(2, 3)"}
