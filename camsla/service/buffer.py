@@ -25,6 +25,8 @@ class ObservationBuffer:
         self._lock = asyncio.Lock()
         self.stored = 0
         self.flushes = 0
+        self.failures = 0  # write attempts that failed (the batch stayed buffered)
+        self.last_error: str | None = None
         self.last_flush_s: float | None = None
         self.on_stored = on_stored
 
@@ -55,8 +57,10 @@ class ObservationBuffer:
             t0 = time.perf_counter()
             try:
                 n = await asyncio.to_thread(self._write, batch)
-            except Exception:
+            except Exception as e:
                 self._items[:0] = batch  # keep them for the next try: nothing observed is dropped
+                self.failures += 1
+                self.last_error = f"{type(e).__name__}: {e}"[:300]
                 log.exception("writing %d observations failed; will retry", len(batch))
                 raise
             self.stored += n

@@ -31,6 +31,9 @@ class ServiceCollector:
         stored = CounterMetricFamily("camsla_observations_stored", "Observations written to the store")
         stored.add_metric([], s.buffer.stored)
         yield stored
+        failures = CounterMetricFamily("camsla_store_write_failures", "Batches that could not be written (kept, retried)")
+        failures.add_metric([], s.buffer.failures)
+        yield failures
         buffered = GaugeMetricFamily("camsla_observations_buffered", "Observations waiting to be written")
         buffered.add_metric([], len(s.buffer))
         yield buffered

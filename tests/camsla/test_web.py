@@ -142,3 +142,19 @@ def test_last_liveness_cycle_is_shown_and_exported(service):
     client = TestClient(create_app(service))
     assert "上一轮在线检测: 300" in client.get("/").text
     assert 'camsla_liveness_last_cycle{what="fail"} 9.0' in client.get("/metrics").text
+
+
+async def test_a_failed_write_keeps_the_observations_and_is_counted(service, monkeypatch):
+    obs = Observation(CAM1, datetime.now(UTC), "liveness", "ok")
+    service.observe(obs)
+
+    def broken(batch):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(service.buffer, "_write", broken)
+    with pytest.raises(RuntimeError):
+        await service.buffer.flush()
+    assert len(service.buffer) == 1 and service.buffer.failures == 1
+    assert "camsla_store_write_failures_total 1.0" in TestClient(create_app(service)).get("/metrics").text
+    monkeypatch.undo()
+    assert await service.buffer.flush() == 1 and len(service.buffer) == 0
