@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 CACHE_S = 30.0
+DOWN_SHOWN = 300  # rows of "cameras down now" on the page (offline first); the API has them all
 
 
 def _camera_json(c: Camera, tz) -> dict[str, Any]:  # noqa: ANN001
@@ -93,7 +94,7 @@ def create_app(service: Service) -> FastAPI:
             {
                 "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
-                "cycle": service.last_cycle.get("liveness"),
+                "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN,
             },
         )
 
