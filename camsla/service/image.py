@@ -108,6 +108,12 @@ class ImageChecker:
             return now - self.started >= start_offset(camera_id, interval)
         return now - last >= interval
 
+    def offline(self, camera_id: str) -> bool:
+        """Its newest liveness result failed: no picture can be had now (the grab would only time
+        out); it is checked on the first tick after it is back."""
+        live = self.service.latest.get((camera_id, "liveness"))
+        return live is not None and live.status == "fail"
+
     async def check(self, cam: Any) -> Observation | None:
         from probe.frame import FrameError, NoFrameSource, grab_frame
 
@@ -160,7 +166,10 @@ class ImageChecker:
                 return [c for c in active_cameras(s, datetime.now(UTC)) if c.snapshot_url or c.onvif_url or c.rtsp_url]
 
         now = time.monotonic()
-        batch = [c for c in await asyncio.to_thread(cameras) if self.due(c.camera_id, c.sector_code, now)]
+        batch = [
+            c for c in await asyncio.to_thread(cameras)
+            if self.due(c.camera_id, c.sector_code, now) and not self.offline(c.camera_id)
+        ]
         sem = asyncio.Semaphore(GRAB_CONCURRENCY)
 
         async def one(cam: Any) -> None:

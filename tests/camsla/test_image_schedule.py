@@ -149,3 +149,18 @@ async def test_a_black_first_frame_is_not_adopted_as_the_reference(db, settings,
     assert "black_screen" in obs.faults and obs.metrics["reference_adopted"] is False
     with db.session() as s:
         assert baselines.load(s, CAM, baselines.REFERENCE) is None
+
+
+async def test_offline_cameras_are_not_grabbed_until_they_are_back(db, settings, camera, pool):
+    from camsla.observation import Observation
+
+    service = Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+    add_camera(db, camera.url)
+    camera.show(scene())
+    checker = ImageChecker(service, pool)
+    checker.started -= 10_000  # past every camera's first-round offset
+    service.observe(Observation(CAM, datetime.now(UTC), "liveness", "fail", ("unreachable",)))
+    assert await checker.tick() == 0
+    service.observe(Observation(CAM, datetime.now(UTC), "liveness", "ok"))
+    assert await checker.tick() == 1
+    assert service.latest[(CAM, "image")].status == "ok"
