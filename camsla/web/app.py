@@ -87,6 +87,7 @@ def create_app(service: Service) -> FastAPI:
             {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
         ]
         down = await asyncio.to_thread(cameras_down, now)
+        blind = cameras_blind(now)
         t = translator(lang)
         return TEMPLATES.TemplateResponse(
             request,
@@ -94,7 +95,7 @@ def create_app(service: Service) -> FastAPI:
             {
                 "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
-                "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN,
+                "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN, "blind": blind,
             },
         )
 
@@ -122,6 +123,21 @@ def create_app(service: Service) -> FastAPI:
             })
         rows.sort(key=lambda r: (r["state"] != "offline", r["sector"], r["camera_id"]))
         return rows
+
+    def cameras_blind(now: datetime) -> list[dict[str, Any]]:
+        """Cameras the monitor cannot check now (newest liveness result is ``error``), by reason:
+        their time is unknown, left out of the SLA but shown as lost coverage, so it must be fixed."""
+        by_reason: dict[str, list[str]] = {}
+        for (cid, check), obs in list(service.latest.items()):
+            if check == "liveness" and obs.status == "error" and now - obs.ts <= timedelta(
+                seconds=settings.stale_after[check]
+            ):
+                reason = str(obs.metrics.get("reason") or "unknown reason")
+                by_reason.setdefault(reason, []).append(cid)
+        return sorted(
+            ({"reason": r, "count": len(ids), "examples": sorted(ids)[:5]} for r, ids in by_reason.items()),
+            key=lambda x: -x["count"],
+        )
 
     @app.get("/api/cameras")
     async def api_cameras(sector: str | None = None, limit: int = Query(1000, le=100_000), offset: int = 0) -> dict:

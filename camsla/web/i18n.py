@@ -57,6 +57,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "fail": {"zh": "故障", "en": "fail"},
     "error": {"zh": "无法检测", "en": "error"},
     "taken": {"zh": "拍摄于", "en": "taken"},
+    "blind": {"zh": "无法检测的点位 (不计入正常率, 降低监测覆盖率)", "en": "Cameras that cannot be checked (unknown time, lowers coverage)"},
+    "reason": {"zh": "原因", "en": "Reason"},
     "more_down": {"zh": "另有故障点位未列出", "en": "More cameras down, not listed"},
     "last_cycle": {"zh": "上一轮在线检测", "en": "Last liveness cycle"},
     "start_lag": {"zh": "最大启动滞后", "en": "max start lag"},

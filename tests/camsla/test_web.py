@@ -158,3 +158,11 @@ async def test_a_failed_write_keeps_the_observations_and_is_counted(service, mon
     assert "camsla_store_write_failures_total 1.0" in TestClient(create_app(service)).get("/metrics").text
     monkeypatch.undo()
     assert await service.buffer.flush() == 1 and len(service.buffer) == 0
+
+
+async def test_status_page_lists_cameras_the_monitor_cannot_check(service):
+    now = datetime.now(UTC)
+    await observe(service, Observation(CAM2, now, "liveness", "error", (), {"reason": "rtsp: no rtsp_url in the inventory"}))
+    page = TestClient(create_app(service)).get("/").text
+    assert "无法检测的点位 (不计入正常率, 降低监测覆盖率) (1)" in page
+    assert "no rtsp_url in the inventory" in page and CAM2 in page
