@@ -17,6 +17,7 @@ from camsla.settings import ProbeSettings, Settings
 from probe.liveness.combine import combine
 from probe.liveness.http import probe_http
 from probe.liveness.icmp import probe_icmp
+from probe.liveness.onvif import probe_onvif
 from probe.liveness.result import KindResult, errored
 from probe.liveness.rtsp import probe_rtsp
 from probe.liveness.tcp import probe_tcp
@@ -29,6 +30,7 @@ PROBERS: Mapping[str, KindProbe] = {
     "tcp": probe_tcp,
     "rtsp": probe_rtsp,
     "http": probe_http,
+    "onvif": probe_onvif,
 }
 
 
