@@ -168,6 +168,27 @@ def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarra
     return changed
 
 
+VEIL = 0.25  # a cover lets through at most this share of the scene's contrast (paint: 0-15 %)
+VEIL_GAIN_QUANTILE = 80  # the picture-wide contrast change, read from the least-veiled cells
+
+
+def veiled(std: np.ndarray, ref_std: np.ndarray, ref_limit: float) -> np.ndarray:
+    """Cells whose texture is (nearly) gone compared with the reference: their contrast fell
+    below VEIL of the reference's, after the picture-wide change of contrast (light, gain, IR;
+    read from the upper quantile of the cells that had texture, since a cover may hide most of
+    them) is allowed for. Translucent paint, film or
+    a dirty cover over the lens leaves the scene's own edges faintly in place -- not flat by
+    the noise limit, but veiled."""
+    had = ref_std > TEXTURE_MARGIN * ref_limit
+    if had.sum() < 12:
+        return np.zeros_like(had)
+    ratio = std[had] / ref_std[had]
+    gain = float(np.percentile(ratio, VEIL_GAIN_QUANTILE))
+    out = np.zeros_like(had)
+    out[had] = ratio < VEIL * gain
+    return out
+
+
 def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
     t = ctx.thresholds
     lab_cells, std, flat_limit = cells(ctx.frame, ctx.grey, ctx.work_noise_sigma)
@@ -237,10 +258,39 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             near_cover = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             rest = ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
+            metrics["uncovered_share"] = round(float(1.0 - near_cover.mean()), 4)
             if newly >= t.occlusion_share_max_vs_reference:
                 occluded = rest >= same_view or newly >= MOSTLY_COVERED
                 if dim:  # badly exposed, or covered: covered only if the view's structure is gone
                     occluded = occluded and ctx.scene.similarity < same_view
             else:
                 occluded = rest >= same_view
+    if not occluded and ctx.reference is not None and ctx.scene is not None:
+        occluded = _veiled_cover(ctx, std, metrics, dim)
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)
+
+
+def _veiled_cover(ctx: FrameContext, std: np.ndarray, metrics: dict, dim: bool) -> bool:
+    """A translucent cover (paint, film, dirt): one connected part of the view, large enough to
+    be a cover, whose texture is veiled (see ``veiled``) while the rest still is the reference
+    view (else the view moved: scene_change)."""
+    t = ctx.thresholds
+    _, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, ctx.reference_noise_sigma)
+    veil = veiled(std, ref_std, ref_limit)
+    n, labels = cv2.connectedComponents(veil.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return False
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    region = labels == int(np.argmax(sizes))
+    share = float(region.mean())
+    metrics["veiled_share"] = round(share, 4)
+    if share < t.occlusion_share_max_vs_reference:
+        return False
+    same_view = t.scene_similarity_min_night if ctx.cross_mode else t.scene_similarity_min
+    near = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    rest = ctx.scene.similarity_where(~near)
+    metrics["unveiled_similarity"] = round(rest, 4)
+    if dim and ctx.scene.similarity >= same_view:
+        return False  # a dim view keeps its structure: too_dark, not covered
+    return rest >= same_view
