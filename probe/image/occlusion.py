@@ -256,7 +256,10 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             # too, the camera was moved or zoomed (scene_change), not covered
             # (the cover's own edge is left out of that comparison)
             near_cover = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            rest = ctx.scene.similarity_where(~near_cover)
+            # nothing left uncovered: no part of the view could show it moved -- the flat region
+            # over all of a view that was not all flat is a cover
+            nothing_left = bool(near_cover.all())
+            rest = 1.0 if nothing_left else ctx.scene.similarity_where(~near_cover)
             metrics["uncovered_similarity"] = round(rest, 4)
             metrics["uncovered_share"] = round(float(1.0 - near_cover.mean()), 4)
             if newly >= t.occlusion_share_max_vs_reference:
