@@ -205,3 +205,62 @@ def test_a_full_hd_frame_is_judged_on_small_copies():
     ctx = FrameContext(np.zeros((1080, 1920, 3), np.uint8), thresholds=Thresholds())
     assert ctx.frame.shape[1] == 320
     assert 320 < ctx.detail.shape[1] <= 640
+
+
+def _osd_text(frame: np.ndarray, text: str) -> np.ndarray:
+    out = frame.copy()
+    for colour, thick in (((0, 0, 0), 3), ((255, 255, 255), 1)):
+        cv2.putText(out, text, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, thick, cv2.LINE_AA)
+    return out
+
+
+def test_crisp_osd_text_does_not_hide_a_defocused_lens_from_the_reference_comparison(photo, rng):
+    # the OSD is burnt in after the lens: it stays crisp when the view is out of focus, and
+    # three lines of it would otherwise be much of the picture's strongest edges
+    def stamped(frame: np.ndarray, lines: int) -> np.ndarray:
+        out = frame.copy()
+        for i in range(lines):
+            for colour, thick in (((0, 0, 0), 4), ((255, 255, 255), 2)):
+                cv2.putText(out, "2024-05-01 12:00:00 CAM-0371", (20, 40 + 36 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.9, colour, thick, cv2.LINE_AA)
+        return out
+
+    sharp, soft = sensor(view(photo), rng, 1.5), sensor(cv2.GaussianBlur(view(photo), (0, 0), 3.0), rng, 1.5)
+    plain = analyze(soft, reference=thumbnail(sharp)).metrics["edge_width_ratio_vs_reference"]
+    with_osd = analyze(stamped(soft, 3), reference=thumbnail(stamped(sharp, 3))).metrics["edge_width_ratio_vs_reference"]
+    assert plain > 1.3
+    assert with_osd >= 0.8 * plain, (with_osd, plain)
+
+
+def test_a_translucent_cover_over_part_of_the_view_is_occlusion(photo, rng):
+    reference = thumbnail(sensor(view(photo), rng, 1.5))
+    frame = view(photo).astype(np.float32)
+    w = frame.shape[1]
+    # translucent paint over the left 40 %: the scene shows through at 20 % of its contrast,
+    # too much for those cells to be flat, too little for a view that is merely dimmed
+    frame[:, : int(0.4 * w)] = 0.2 * frame[:, : int(0.4 * w)] + 0.8 * np.array([40.0, 160.0, 60.0])
+    painted = sensor(np.clip(frame, 0, 255).astype(np.uint8), rng, 1.5)
+    assert analyze(painted, reference=reference).faults == ("occlusion",)
+
+
+def test_a_cover_leaving_nothing_of_the_view_is_occlusion_not_scene_change(photo):
+    # an IR night camera, a hand over 97 % of the lens: its soft edge takes the rest, so no
+    # part of the view is left that could show it moved (this draw covers under half of the
+    # reference's textured cells, so only the "nothing left" rule decides)
+    rng = np.random.default_rng(3)
+    reference = thumbnail(ir_night(view(photo), rng))
+    covered, _ = cover(view(photo), rng, 0.97)
+    verdict = analyze(ir_night(covered, rng), reference=reference)
+    assert verdict.faults == ("occlusion",), verdict.metrics
+    assert verdict.metrics["uncovered_share"] == 0.0
+
+
+def test_a_small_change_in_the_picture_is_live_but_a_ticking_clock_alone_is_frozen(photo, rng):
+    still = sensor(view(photo), rng, 1.0)
+    previous = thumbnail(_osd_text(still, "2024-05-01 12:00:00"))
+    clock_only = _osd_text(still, "2024-05-01 12:15:00")
+    assert "frozen" in analyze(clock_only, previous=previous).faults
+    someone = clock_only.copy()
+    h, w = someone.shape[:2]
+    # a small figure walks into the middle of the picture: ~0.5 % of it changes
+    cv2.rectangle(someone, (w // 2, h // 2), (w // 2 + w // 30, h // 2 + h // 12), (20, 20, 20), -1)
+    assert "frozen" not in analyze(someone, previous=previous).faults
