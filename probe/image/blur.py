@@ -7,7 +7,9 @@ and a scene with little texture is judged by the few edges it has -- a plain wal
 is "low texture", not "blurry". Measured on the detail copy (<= 640 px wide), so thresholds are in
 pixels of that copy; a smaller frame (a CIF sub-stream) is judged at its own resolution. With the
 camera's reference frame the edges are compared with the reference's instead, so a scene that is
-soft by nature (fog, a plain surface) is judged against itself.
+soft by nature (fog, a plain surface) is judged against itself -- and at the reference's own
+strongest edges outside the OSD bands, so that neither sensor noise in flat parts (IR night, a
+night sky) nor the burnt-in OSD text, which stays crisp when the lens does not, decides.
 """
 
 from __future__ import annotations

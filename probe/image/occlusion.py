@@ -26,6 +26,13 @@ differ only a little are grown into regions, and the largest one is the covered 
   part outside the flat region still does, the flat region explains the mismatch: covered, not
   moved.
 
+- A flat region (with its soft edge) that leaves nothing of the view uncovered is a cover: no
+  part is left that could show a moved view.
+- Translucent covers (paint, film, dirt) leave the scene's own edges faintly in place, so their
+  cells are not flat by the noise limit; with the reference, a connected part whose texture fell
+  below VEIL of the reference's (after the picture-wide change of contrast) is such a cover,
+  provided the rest still is the reference view.
+
 Weak: a cover over a part of the view that was already flat and of about the same lightness
 (dusk sky, a plain surface at night) that hides no structure is hard to tell from the view
 itself; a lens covered almost entirely by something as flat as a low-texture scene at night.
