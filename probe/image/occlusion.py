@@ -66,11 +66,16 @@ FLAT_PER_NOISE = 0.6  # plus this much per grey level of the picture's noise sig
 def cells(bgr: np.ndarray, grey: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray, float]:
     """(Lab of the cell means (gh, gw, 3) float, cell luma std (gh, gw), the flat-cell std limit)."""
     lab_cells = cv2.cvtColor(_pool(bgr), cv2.COLOR_BGR2LAB).astype(np.float32)
+    return (lab_cells, *cell_std(grey, noise))
+
+
+def cell_std(grey: np.ndarray, noise: float) -> tuple[np.ndarray, float]:
+    """(cell luma std (gh, gw) of the lightly smoothed picture, the flat-cell std limit)."""
     g = cv2.GaussianBlur(grey, (3, 3), 0).astype(np.float32)
     mean = _pool(g)
     mean_sq = _pool(g * g)
     std = np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
-    return lab_cells, std, FLAT_STD + FLAT_PER_NOISE * noise
+    return std, FLAT_STD + FLAT_PER_NOISE * noise
 
 
 def _pool(image: np.ndarray) -> np.ndarray:
@@ -179,18 +184,19 @@ VEIL = 0.25  # a cover lets through at most this share of the scene's contrast (
 VEIL_GAIN_QUANTILE = 80  # the picture-wide contrast change, read from the least-veiled cells
 
 
-def veiled(std: np.ndarray, ref_std: np.ndarray, ref_limit: float) -> np.ndarray:
+def veiled(std: np.ndarray, ref_std: np.ndarray, noise_limit: float) -> np.ndarray:
     """Cells whose texture is (nearly) gone compared with the reference: their contrast fell
     below VEIL of the reference's, after the picture-wide change of contrast (light, gain, IR;
     read from the upper quantile of the cells that had texture, since a cover may hide most of
     them) is allowed for. Translucent paint, film or
     a dirty cover over the lens leaves the scene's own edges faintly in place -- not flat by
     the noise limit, but veiled."""
-    had = ref_std > TEXTURE_MARGIN * ref_limit
+    had = ref_std > TEXTURE_MARGIN * noise_limit
     if had.sum() < 12:
         return np.zeros_like(had)
     ratio = std[had] / ref_std[had]
-    gain = float(np.percentile(ratio, VEIL_GAIN_QUANTILE))
+    k = (len(ratio) * VEIL_GAIN_QUANTILE) // 100
+    gain = float(np.partition(ratio, k)[k])
     out = np.zeros_like(had)
     out[had] = ratio < VEIL * gain
     return out
@@ -276,17 +282,19 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             else:
                 occluded = rest >= same_view
     if not occluded and ctx.reference is not None and ctx.scene is not None:
-        occluded = _veiled_cover(ctx, std, metrics, dim)
+        occluded = _veiled_cover(ctx, std, flat_limit, metrics, dim)
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)
 
 
-def _veiled_cover(ctx: FrameContext, std: np.ndarray, metrics: dict, dim: bool) -> bool:
+def _veiled_cover(ctx: FrameContext, std: np.ndarray, limit: float, metrics: dict, dim: bool) -> bool:
     """A translucent cover (paint, film, dirt): one connected part of the view, large enough to
     be a cover, whose texture is veiled (see ``veiled``) while the rest still is the reference
     view (else the view moved: scene_change)."""
     t = ctx.thresholds
-    _, ref_std, ref_limit = cells(ctx.reference, ctx.reference_grey, ctx.reference_noise_sigma)
-    veil = veiled(std, ref_std, ref_limit)
+    # the reference's texture must stand clearly above this picture's own noise to be seen
+    # veiled here: the current flat limit serves (and saves estimating the reference's noise)
+    ref_std, _ = cell_std(ctx.reference_grey, 0.0)
+    veil = veiled(std, ref_std, limit)
     n, labels = cv2.connectedComponents(veil.astype(np.uint8), connectivity=8)
     if n <= 1:
         return False
