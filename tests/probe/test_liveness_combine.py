@@ -35,8 +35,8 @@ def test_all_kinds_ok_is_ok_with_every_kinds_metrics() -> None:
     assert obs.metrics["kinds"] == "icmp,rtsp"
 
 
-def test_the_kind_table_names_the_four_kinds() -> None:
-    assert set(LIVENESS_PROBERS) == {"icmp", "tcp", "rtsp", "http"}
+def test_the_kind_table_names_the_five_kinds() -> None:
+    assert set(LIVENESS_PROBERS) == {"icmp", "tcp", "rtsp", "http", "onvif"}
 
 
 async def test_unknown_kind_in_a_profile_is_error_naming_the_known_ones() -> None:
