@@ -55,6 +55,23 @@ def _ssl_context() -> ssl.SSLContext:
     return ctx
 
 
+def transport_failure(
+    kind: str, e: httpx.TimeoutException | httpx.ConnectError, host: str, port: int, timeout_s: float, what: str,
+    metrics: dict,
+) -> KindResult:
+    """An httpx connect or timeout error as a liveness fault (shared by the http and onvif kinds):
+    no connection in time is ``unreachable``, no answer in time ``timeout``, a socket error what
+    probe.neterrors says."""
+    if isinstance(e, httpx.ConnectTimeout):
+        return failed(kind, "unreachable", f"no TCP connection to {host} within {timeout_s:g} s", phase="connect",
+                      **metrics)
+    if isinstance(e, httpx.TimeoutException):
+        return failed(kind, "timeout", f"no answer to {what} within {timeout_s:g} s", phase="answer", **metrics)
+    os_err = net.find_oserror(e)
+    fault, words = net.classify_oserror(os_err) if os_err else ("unreachable", str(e) or "connect failed")
+    return failed(kind, fault, f"{host}:{port}: {words}", phase="connect", **metrics)
+
+
 def snapshot_url(target: Target) -> str:
     return target.snapshot_url or f"http://{target.host}/"
 
@@ -98,17 +115,9 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
                 metrics["bytes"] = got
                 metrics["total_s"] = round(time.perf_counter() - t0, 6)
                 return ok(KIND, f"GET {resp.status_code}, {got} bytes", **metrics)
-    except httpx.ConnectTimeout:
-        return failed(KIND, "unreachable", f"no TCP connection to {parts.hostname} within "
-                      f"{settings.timeout_s:g} s", phase="connect", **metrics)
-    except httpx.TimeoutException:
-        return failed(KIND, "timeout", f"no answer to GET within {settings.timeout_s:g} s", phase="answer",
-                      **metrics)
-    except httpx.ConnectError as e:
-        os_err = net.find_oserror(e)
-        fault, words = net.classify_oserror(os_err) if os_err else ("unreachable", str(e) or "connect failed")
+    except (httpx.TimeoutException, httpx.ConnectError) as e:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-        return failed(KIND, fault, f"{parts.hostname}:{port}: {words}", phase="connect", **metrics)
+        return transport_failure(KIND, e, parts.hostname, port, settings.timeout_s, "GET", metrics)
     except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.ReadError) as e:
         return failed(KIND, "stream_down", f"bad HTTP answer: {e or e.__class__.__name__}", bad_answer=True,
                       **metrics)

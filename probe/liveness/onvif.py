@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from camsla.settings import ProbeSettings
-from probe.liveness import net
+from probe.liveness.http import transport_failure
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target
 
@@ -152,14 +152,8 @@ async def probe_onvif(target: Target, settings: ProbeSettings) -> KindResult:
         return failed(KIND, "auth_failed", f"ONVIF refused {why}: {e}", **metrics)
     except _BadAnswer as e:
         return failed(KIND, "stream_down", f"not an ONVIF device service: {e}", **metrics)
-    except httpx.ConnectTimeout:
-        return failed(KIND, "unreachable", f"no TCP connection to {parts.host} within {settings.timeout_s:g} s",
-                      phase="connect", **metrics)
-    except httpx.TimeoutException:
-        return failed(KIND, "timeout", f"no ONVIF answer within {settings.timeout_s:g} s", phase="answer", **metrics)
-    except httpx.ConnectError as e:
-        os_err = net.find_oserror(e)
-        fault, words = net.classify_oserror(os_err) if os_err else ("unreachable", str(e) or "connect failed")
-        return failed(KIND, fault, f"{parts.host}:{parts.port or 80}: {words}", phase="connect", **metrics)
+    except (httpx.TimeoutException, httpx.ConnectError) as e:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return transport_failure(KIND, e, parts.host, port, settings.timeout_s, "the ONVIF request", metrics)
     except httpx.HTTPError as e:
         return failed(KIND, "stream_down", f"HTTP error: {e.__class__.__name__}: {e}", **metrics)
