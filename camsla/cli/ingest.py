@@ -38,12 +38,12 @@ def register(app: typer.Typer) -> None:
         batch = []
 
         def flush() -> None:
-            nonlocal batch
+            nonlocal batch, total
             with db.session() as s:
                 stats = ObservationStore(s, cfg.stale_after).add(batch)
             for o, reason in stats.rejected:
                 typer.echo(f"{file}: line {line_of.get(id(o), '?')}: not stored: {reason}", err=True)
-            total.__iadd__(stats)
+            total += stats
             batch = []
             line_of.clear()
 

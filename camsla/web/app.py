@@ -100,15 +100,21 @@ def create_app(service: Service) -> FastAPI:
         )
 
     def cameras_down(now: datetime) -> list[dict[str, Any]]:
-        """Cameras whose newest liveness result is a failure, or whose image/recording result failed."""
-        bad = {}
+        """Cameras offline or degraded now, decided by the state engine's own rules (sla.state.decide)
+        from each camera's newest result per check that is still valid."""
+        from sla.state import decide
+
+        valid: dict[str, dict[str, Any]] = {}
         for (cid, check), obs in list(service.latest.items()):
-            if obs.status == "fail" and now - obs.ts <= timedelta(seconds=settings.stale_after[check]):
-                entry = bad.setdefault(cid, {"camera_id": cid, "faults": set(), "ts": obs.ts, "state": "degraded"})
-                entry["faults"].update(obs.faults)
-                entry["ts"] = max(entry["ts"], obs.ts)
-                if check == "liveness":
-                    entry["state"] = "offline"
+            if now - obs.ts < timedelta(seconds=settings.stale_after[check]):
+                valid.setdefault(cid, {})[check] = obs
+        bad = {}
+        for cid, by_check in valid.items():
+            keys = {c: (o.status, o.faults) for c, o in by_check.items()}
+            state, faults = decide(True, keys.get("liveness"), keys.get("image"), keys.get("recording"))
+            if state in ("offline", "degraded"):
+                bad[cid] = {"camera_id": cid, "faults": faults, "state": state,
+                            "ts": max(o.ts for o in by_check.values())}
         if not bad:
             return []
         with service.db.session() as s:
@@ -117,7 +123,7 @@ def create_app(service: Service) -> FastAPI:
         for cid, e in bad.items():
             c = cams.get(cid)
             rows.append({
-                **e, "faults": sorted(e["faults"]), "ts": e["ts"].astimezone(tz),
+                **e, "faults": list(e["faults"]), "ts": e["ts"].astimezone(tz),
                 "name": c.name if c else "", "sector": c.sector_code if c else "",
                 "district": c.district if c else "", "contractor": c.contractor.name if c and c.contractor else "",
             })

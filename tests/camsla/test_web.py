@@ -166,3 +166,17 @@ async def test_status_page_lists_cameras_the_monitor_cannot_check(service):
     page = TestClient(create_app(service)).get("/").text
     assert "无法检测的点位 (不计入正常率, 降低监测覆盖率) (1)" in page
     assert "no rtsp_url in the inventory" in page and CAM2 in page
+
+
+async def test_cameras_down_follow_the_state_rules(service):
+    now = datetime.now(UTC)
+    await observe(
+        service,
+        # liveness could not run: the camera's state is unknown, not degraded, whatever its picture says
+        Observation(CAM1, now, "liveness", "error", (), {"reason": "bad rtsp_url"}),
+        Observation(CAM1, now, "image", "fail", ("blur",)),
+        Observation(CAM2, now, "liveness", "ok"),
+        Observation(CAM2, now, "image", "fail", ("occlusion",)),
+    )
+    html = TestClient(create_app(service)).get("/").text
+    assert "当前故障点位 (1)" in html and "视频遮挡" in html and "图像/录像异常" in html
