@@ -5,6 +5,11 @@ what remains is noise plus edges. It is taken per block and the estimate is a lo
 the blocks, because noise is everywhere while edges and texture are only in some blocks. Blocks
 that are clipped black or white carry no noise and are left out. Night (IR) pictures carry more
 sensor noise by nature and are judged with the night threshold.
+
+Fine texture (foliage, gravel, a circuit board) also reads as noise to the estimator. With the
+camera's day reference, in day mode, the picture must also be noisier than the reference at the
+same scale (the working copy against the stored reference thumbnail): the texture reads the same
+in both, added noise only now.
 """
 
 from __future__ import annotations
@@ -40,4 +45,9 @@ def analyze_noise(ctx: FrameContext) -> AnalyzerResult:
     sigma = ctx.noise_sigma
     limit = ctx.thresholds.pick("noise_sigma_max", ctx.night)
     metrics = {"noise_sigma": round(sigma, 3), "noise_limit": limit}
-    return AnalyzerResult(("noise",) if sigma > limit else (), metrics)
+    noisy = sigma > limit
+    if noisy and ctx.reference is not None and not ctx.night and not ctx.cross_mode:
+        over = noise_sigma(ctx.grey) - ctx.reference_noise_sigma
+        metrics["noise_over_reference"] = round(over, 3)
+        noisy = over > ctx.thresholds.noise_over_reference_min
+    return AnalyzerResult(("noise",) if noisy else (), metrics)

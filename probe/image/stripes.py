@@ -4,7 +4,11 @@ Interference adds a periodic pattern over the whole frame, which is a sharp, iso
 2-D spectrum, whereas natural content has a smooth, roughly 1/f spectrum. The measure is the
 largest peak's power over that of the ring of frequencies around it (log10 of the ratio), outside the
 lowest frequencies (lighting gradients, vignetting). A scene can be periodic itself (a brick wall,
-a fence, a facade); with a reference frame a peak that the reference has too is not a fault.
+a fence, a facade); with a reference frame a peak that the reference has too is not a fault, and
+a moderate peak counts only while the coarse layout still is the reference's (else another view's
+own periodic structure: scene_change). A peak of stripes_peak_certain or more, which no view of
+the evaluation photographs reaches without interference, counts whatever the layout: strong bars
+over an IR picture can spoil its coarse likeness to a day reference.
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ def analyze_stripes(ctx: FrameContext) -> AnalyzerResult:
         if np.isfinite(ref):
             metrics["stripes_peak_in_reference"] = round(ref, 3)
             striped = ref < t.stripes_peak_min - t.stripes_reference_margin
-        if striped:
+        if striped and peak < t.stripes_peak_certain:
             # interference is a fine pattern over the same view: the coarse layout still matches
             # the reference; if it does not, the periodic structure is another view's own
             # (a moved or replaced view: scene_change)

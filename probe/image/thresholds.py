@@ -46,7 +46,7 @@ class Thresholds(BaseModel):
     bright_luma_mean_min_day: float = Field(160.0, ge=0, le=255)
     bright_luma_mean_min_night: float = Field(160.0, ge=0, le=255)
     bright_clipped_share_min: float = Field(0.45, gt=0, le=1)
-    bright_over_reference_min: float = Field(20.0, ge=0, le=255)  # with a reference: mean this much higher
+    bright_over_reference_min: float = Field(30.0, ge=0, le=255)  # with a reference: mean this much higher
 
     # blur: median width (pixels of the <= 640 px detail copy) of the strongest edges
     blur_edge_width_max_day: float = Field(5.3, gt=0)
@@ -69,10 +69,15 @@ class Thresholds(BaseModel):
     # noise: robust noise sigma (grey levels) on the detail copy
     noise_sigma_max_day: float = Field(8.0, gt=0)
     noise_sigma_max_night: float = Field(11.0, gt=0)
+    # with a day reference, in day mode: the working copy's sigma must also stand this much above
+    # the reference's at the same scale (fine texture -- foliage, circuit boards -- reads as noise
+    # to the estimator, but it reads so in the reference too)
+    noise_over_reference_min: float = Field(2.0, ge=0)
 
     # stripes: prominence of a periodic spectral peak over its neighbourhood (log10 ratio)
     stripes_peak_min: float = Field(1.2, gt=0)
     stripes_reference_margin: float = Field(0.4, ge=0)  # the reference's peak may be this much lower
+    stripes_peak_certain: float = Field(2.4, gt=0)  # so prominent it is interference whatever the layout
 
     # frozen: share of blocks that changed by more than re-encoding noise since the previous frame
     frozen_block_diff_max: float = Field(3.0, ge=0)  # grey levels, mean |difference| in a block
