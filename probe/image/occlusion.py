@@ -57,6 +57,7 @@ STEP = 4  # Lab units between neighbouring cells of one region: a cover may be s
 PAINT_CHROMA = 12.0
 MOSTLY_COVERED = 0.5  # vs the reference: so much newly flat is a cover even if the rest differs
 CHANGED_COLOUR = 10.0  # Lab distance from the reference cell: a flat cell that now looks other
+CHANGED_CHROMATICITY = 0.25  # log channel ratio beyond the picture-wide colour balance change
 TEXTURE_MARGIN = 2.0  # a reference cell had texture when its std is this many times the flat limit
 REST_SLACK_CROSS_MODE = 0.1  # the uncovered rest of an IR picture vs a day reference: this much less similar
 
@@ -176,10 +177,18 @@ def _recoloured(now: np.ndarray, ref: np.ndarray, base: np.ndarray) -> np.ndarra
     # of light is a smooth gain surface, fitted over the base cells, not one number
     expected = smooth_gain(np.log(lum_now / lum_ref), base, np.log(lum_ref)) * lum_ref
     changed = (np.abs(lum_now - expected) > CHANGED_COLOUR) & (np.abs(np.log(lum_now / expected)) > 0.25)
-    d_ab = now[:, :, 1:] - ref[:, :, 1:]
-    d_ab -= np.median(d_ab[base], axis=0)
-    changed |= np.hypot(d_ab[:, :, 0], d_ab[:, :, 1]) > CHANGED_COLOUR
+    # white balance and colour casts are a gain per colour channel, which moves every colour's
+    # a/b differently: the chromaticity (log channel ratios) against the picture-wide change
+    d_chroma = _log_chromaticity(now) - _log_chromaticity(ref)
+    d_chroma -= np.median(d_chroma[base], axis=0)
+    changed |= np.abs(d_chroma).max(axis=-1) > CHANGED_CHROMATICITY
     return changed
+
+
+def _log_chromaticity(lab_cells: np.ndarray) -> np.ndarray:
+    """log(B/G), log(R/G) of cells given in (OpenCV 8-bit) Lab, offset against dark noise."""
+    bgr = cv2.cvtColor(np.clip(lab_cells, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR).astype(np.float32) + 12.0
+    return np.log(bgr[:, :, [0, 2]] / bgr[:, :, 1:2])
 
 
 VEIL = 0.25  # a cover lets through at most this share of the scene's contrast (paint: 0-15 %)
