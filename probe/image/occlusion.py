@@ -19,6 +19,9 @@ differ only a little are grown into regions, and the largest one is the covered 
   too_dark line is not judged (too_dark); without it, it is covered only if the view's structure
   is gone too (a dim view keeps its edges). An overexposed one is not judged (too_bright).
 
+- "Looks other" is judged on lightness (against a smooth change of light, below) and on
+  chromaticity (log channel ratios against the picture-wide change): white balance and colour
+  casts are a gain per colour channel, so a cast alone recolours nothing.
 - The cover is the flat region with the most new cells, not simply the largest (a sky beside a
   hand is larger but old). "Looks other than in the reference" allows for a change of light that
   is smooth over the view (IR hot spot, vignetting) and for a change of tone curve (gamma).
