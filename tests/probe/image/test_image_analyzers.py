@@ -264,3 +264,56 @@ def test_a_small_change_in_the_picture_is_live_but_a_ticking_clock_alone_is_froz
     # a small figure walks into the middle of the picture: ~0.5 % of it changes
     cv2.rectangle(someone, (w // 2, h // 2), (w // 2 + w // 30, h // 2 + h // 12), (20, 20, 20), -1)
     assert "frozen" not in analyze(someone, previous=previous).faults
+
+
+def _textured(scene: np.ndarray, seed: int) -> np.ndarray:
+    """The scene with a fine, fixed surface texture (gravel, foliage, a circuit board): it is
+    part of the view, in the reference as much as now."""
+    grain = np.random.default_rng(seed).normal(0, 16, scene.shape[:2]).astype(np.float32)
+    return np.clip(scene.astype(np.float32) + grain[:, :, None], 0, 255).astype(np.uint8)
+
+
+def test_fine_texture_that_the_reference_has_too_is_not_noise(scene, rng):
+    view_ = _textured(scene, 3)
+    reference = thumbnail(sensor(view_, rng, 1.5))
+    now = sensor(view_, rng, 1.5)
+    assert "noise" in analyze(now).faults  # on its own the texture reads as noise ...
+    verdict = analyze(now, reference=reference)
+    assert "noise" not in verdict.faults  # ... but the camera always looked like this
+    assert verdict.metrics["noise_over_reference"] < 2.0
+
+
+def test_noise_over_a_textured_view_is_still_noise(scene, rng):
+    view_ = _textured(scene, 3)
+    reference = thumbnail(sensor(view_, rng, 1.5))
+    snowy = sensor(view_, rng, 24.0)
+    verdict = analyze(snowy, reference=reference)
+    assert "noise" in verdict.faults
+    assert verdict.metrics["noise_over_reference"] > 2.0
+
+
+def _with_sky(scene: np.ndarray) -> np.ndarray:
+    out = scene.copy()
+    h = out.shape[0]
+    top = int(h * 0.45)
+    ramp = np.linspace(0.8, 1.0, top, dtype=np.float32)[:, None, None]
+    out[:top] = np.clip(np.array([215, 160, 90], np.float32) * ramp, 0, 255).astype(np.uint8)  # BGR blue sky
+    return out
+
+
+def test_a_colour_cast_over_a_view_with_sky_is_a_cast_not_a_cover(scene, rng):
+    view_ = _with_sky(scene)
+    reference = thumbnail(sensor(view_, rng, 1.5))
+    warm = np.clip(view_.astype(np.float32) * np.array([0.75, 1.0, 1.35], np.float32), 0, 255).astype(np.uint8)
+    verdict = analyze(sensor(warm, rng, 1.5), reference=reference)
+    assert verdict.faults == ("color_cast",)
+
+
+def test_a_picture_too_dark_to_see_is_too_dark_not_covered(scene, rng):
+    from probe.image.evalset import dimmed_to
+
+    reference = thumbnail(scene)
+    dark = sensor(dimmed_to(scene, 20.0), rng, 2.0)
+    verdict = analyze(dark, reference=reference)
+    assert verdict.faults == ("too_dark",)
+    assert verdict.metrics["occlusion_judged"] is False
