@@ -70,6 +70,22 @@ def parse_line(text: str) -> Observation:
         raise ValueError(str(e)) from None
 
 
+def to_line(obs: Observation) -> str:
+    """One Observation as a JSONL line that ``parse_line`` reads back to an equal Observation."""
+    obj = {
+        "camera_id": obs.camera_id,
+        "ts": obs.ts.isoformat(),
+        "check": obs.check,
+        "status": obs.status,
+        "faults": list(obs.faults),
+    }
+    if obs.metrics:
+        obj["metrics"] = dict(obs.metrics)
+    if obs.source:
+        obj["source"] = obs.source
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
 def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Observation | LineError]]:
     """(line number from 1, Observation or LineError) for each non-blank line."""
     for number, text in enumerate(lines, start=1):

@@ -72,6 +72,9 @@ class Settings(_Section):
     )
     raw_retention_days: float = Field(7.0, gt=0)
     flush_interval_s: float = Field(2.0, gt=0)  # how often buffered probe results are written
+    # while the database cannot be written: observations kept in memory, and where the rest go
+    buffer_max: int = Field(200_000, ge=1)
+    spool_dir: str = "camsla-spool"
     probe: ProbeSettings = Field(default_factory=ProbeSettings)
     image: ImageSettings = Field(default_factory=ImageSettings)
     recording: RecordingSettings = Field(default_factory=RecordingSettings)

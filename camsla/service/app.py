@@ -173,8 +173,9 @@ async def run_service(
                 loop.remove_signal_handler(signum)
         scheduler.shutdown(wait=False)
         n = len(service.buffer)
-        await service.buffer.flush()
-        log.info("stopped; flushed %d buffered observation(s)", n)
+        await service.buffer.close()
+        log.info("stopped; flushed %d buffered observation(s)%s", n,
+                 f", {service.buffer.spool_files} spool file(s) wait for the database" if service.buffer.spool_files else "")
         pool.shutdown(wait=False, cancel_futures=True)
         service.db.dispose()
     return service

@@ -96,6 +96,8 @@ def create_app(service: Service) -> FastAPI:
                 "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
                 "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN, "blind": blind,
+                "store": {"failing": service.buffer.failing, "buffered": len(service.buffer),
+                          "spool_files": service.buffer.spool_files, "last_error": service.buffer.last_error},
             },
         )
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"zh": "camsla 点位运维监测", "en": "camsla camera health"},
+    "store_failing": {
+        "zh": "检测结果暂时无法写入数据库：{buffered} 条在内存，{files} 个文件暂存在本地磁盘，数据库恢复后自动补写，不会丢失。本页数字可能滞后。",
+        "en": "Results cannot be written to the database right now: {buffered} in memory, {files} spool file(s) on local disk; they are stored automatically once it recovers, nothing is lost. The figures on this page may lag.",
+    },
+    "last_error": {"zh": "最后错误", "en": "Last error"},
     "sectors": {"zh": "行业/领域网 今日正常率", "en": "Sectors today: normal rate"},
     "month": {"zh": "本月", "en": "Month to date"},
     "today": {"zh": "今日", "en": "Today"},

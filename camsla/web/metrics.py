@@ -37,6 +37,12 @@ class ServiceCollector:
         buffered = GaugeMetricFamily("camsla_observations_buffered", "Observations waiting to be written")
         buffered.add_metric([], len(s.buffer))
         yield buffered
+        spooled = CounterMetricFamily("camsla_observations_spooled", "Observations spilled to the local spool (database not writable)")
+        spooled.add_metric([], s.buffer.spooled)
+        yield spooled
+        spool_files = GaugeMetricFamily("camsla_spool_files", "Spool files waiting to be stored")
+        spool_files.add_metric([], s.buffer.spool_files)
+        yield spool_files
         cycle = s.last_cycle.get("liveness")
         if cycle is not None:
             last = GaugeMetricFamily("camsla_liveness_last_cycle", "The last liveness cycle", labels=["what"])
