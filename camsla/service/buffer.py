@@ -77,7 +77,9 @@ class ObservationBuffer:
     def _failed(self, e: Exception, what: str) -> None:
         self.failing = True
         self.failures += 1
-        self.last_error = f"{type(e).__name__}: {e}"[:300]
+        cause = getattr(e, "orig", None) or e  # the driver's own words, not SQLAlchemy's wrapping
+        text = " ".join(str(cause).split())
+        self.last_error = f"{type(cause).__name__}: {text}"[:300]
         log.error("%s failed: %s", what, self.last_error)
 
     async def _spill(self) -> None:
