@@ -62,6 +62,9 @@ class RecordingSettings(_Section):
 class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    # the status page's figures are recomputed in the background once older than these
+    status_day_refresh_s: float = Field(30.0, gt=0)
+    status_month_refresh_s: float = Field(300.0, gt=0)
 
 
 class Settings(_Section):

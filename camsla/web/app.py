@@ -4,7 +4,6 @@ observations and SLA, a liveness endpoint and Prometheus metrics."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,13 +15,13 @@ from sqlalchemy import select
 
 from camsla.db.models import Camera, RawObservation, Sector
 from camsla.faults import FAULT_LABELS_ZH
+from camsla.web.figures import FigureCache
 from camsla.web.i18n import translator
 
 if TYPE_CHECKING:
     from camsla.service.app import Service
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-CACHE_S = 30.0
 DOWN_SHOWN = 300  # rows of "cameras down now" on the page (offline first); the API has them all
 
 
@@ -52,23 +51,16 @@ def create_app(service: Service) -> FastAPI:
     settings = service.settings
     tz = settings.tz
     app = FastAPI(title="camsla", version="0.1.0", description="视频监控点位运维监测与 SLA 服务")
-    cache: dict[tuple[str, datetime], tuple[float, Any]] = {}
 
     def report(start: datetime, end: datetime, sector: str | None = None) -> dict[str, Any]:
         with service.db.session() as s:
             return sla_report(s, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC))
 
-    async def cached_report(key: str, start: datetime, end: datetime) -> dict[str, Any]:
-        """The status page's figures, recomputed at most every CACHE_S (``end`` is "now", so it is
-        not part of the key)."""
-        hit = cache.get((key, start))
-        if hit and time.monotonic() - hit[0] < CACHE_S:
-            return hit[1]
-        doc = await asyncio.to_thread(report, start, end)
-        if len(cache) > 8:  # yesterday's keys
-            cache.clear()
-        cache[(key, start)] = (time.monotonic(), doc)
-        return doc
+    figures = FigureCache(
+        lambda start, end: report(start, end),
+        {"day": settings.web.status_day_refresh_s, "month": settings.web.status_month_refresh_s},
+    )
+    app.state.figures = figures
 
     @app.get("/healthz", response_class=PlainTextResponse)
     async def healthz() -> str:
@@ -80,8 +72,9 @@ def create_app(service: Service) -> FastAPI:
         today = local_date(now, tz)
         day = day_bounds(today, tz)
         month = month_bounds(today.year, today.month, tz)
-        doc_day = await cached_report("day", day.start, min(day.end, now))
-        doc_month = await cached_report("month", month.start, min(month.end, now))
+        (doc_day, day_as_of), (doc_month, month_as_of) = await asyncio.gather(
+            figures.get("day", day.start, day.end), figures.get("month", month.start, month.end)
+        )
         month_by_code = {r["code"]: r for r in doc_month["sectors"]}
         sectors = [
             {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
@@ -94,6 +87,7 @@ def create_app(service: Service) -> FastAPI:
             "status.html",
             {
                 "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
+                "day_as_of": day_as_of.astimezone(tz), "month_as_of": month_as_of.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
                 "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN, "blind": blind,
                 "store": {"failing": service.buffer.failing, "buffered": len(service.buffer),

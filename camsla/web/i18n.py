@@ -9,6 +9,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Results cannot be written to the database right now: {buffered} in memory, {files} spool file(s) on local disk; they are stored automatically once it recovers, nothing is lost. The figures on this page may lag.",
     },
     "last_error": {"zh": "最后错误", "en": "Last error"},
+    "as_of": {"zh": "数据截至", "en": "Figures as of"},
     "sectors": {"zh": "行业/领域网 今日正常率", "en": "Sectors today: normal rate"},
     "month": {"zh": "本月", "en": "Month to date"},
     "today": {"zh": "今日", "en": "Today"},

@@ -45,8 +45,9 @@ async def test_status_page_shows_sectors_and_cameras_down_in_chinese_by_default(
     html = page.text
     assert "当前故障点位 (1)" in html and "人民广场西" in html and "视频流中断" in html
     assert "重点公共区域" in html and "98%" in html
+    assert "数据截至" in html  # the figures say when they were computed
     en = client.get("/?lang=en").text
-    assert "Cameras down now (1)" in en and "stream_down" in en
+    assert "Cameras down now (1)" in en and "stream_down" in en and "Figures as of" in en
 
 
 async def test_json_endpoints_for_cameras_observations_and_sla(service):
