@@ -15,9 +15,9 @@ differ only a little are grown into regions, and the largest one is the covered 
   count -- so a view that always had a large sky or wall is not "covered", while a hand over that
   wall is; and the part that is not covered must still look like the reference (else the view
   moved or zoomed: scene_change).
-- An underexposed picture is flat in its dark parts. With the reference, a picture below the
-  too_dark line is not judged (too_dark); without it, it is covered only if the view's structure
-  is gone too (a dim view keeps its edges). An overexposed one is not judged (too_bright).
+- An underexposed picture is flat in its dark parts: below the too_dark line it is not judged
+  covered (too_dark) -- without a reference, unless it is mostly one saturated colour (paint).
+  An overexposed one is not judged at all (too_bright).
 
 - "Looks other" is judged on lightness (against a smooth change of light, below) and on
   chromaticity (log channel ratios against the picture-wide change): white balance and colour
@@ -297,16 +297,14 @@ def analyze_occlusion(ctx: FrameContext) -> AnalyzerResult:
             metrics["uncovered_share"] = round(float(1.0 - near_cover.mean()), 4)
             if newly >= t.occlusion_share_max_vs_reference:
                 occluded = rest >= rest_view or newly >= MOSTLY_COVERED
-                if dim:  # badly exposed, or covered: covered only if the view's structure is gone
-                    occluded = occluded and ctx.scene.similarity < same_view
             else:
                 occluded = rest >= rest_view
     if not occluded and ctx.reference is not None and ctx.scene is not None:
-        occluded = _veiled_cover(ctx, std, flat_limit, metrics, dim)
+        occluded = _veiled_cover(ctx, std, flat_limit, metrics)
     return AnalyzerResult(("occlusion",) if occluded else (), metrics)
 
 
-def _veiled_cover(ctx: FrameContext, std: np.ndarray, limit: float, metrics: dict, dim: bool) -> bool:
+def _veiled_cover(ctx: FrameContext, std: np.ndarray, limit: float, metrics: dict) -> bool:
     """A translucent cover (paint, film, dirt): one connected part of the view, large enough to
     be a cover, whose texture is veiled (see ``veiled``) while the rest still is the reference
     view (else the view moved: scene_change)."""
@@ -329,6 +327,4 @@ def _veiled_cover(ctx: FrameContext, std: np.ndarray, limit: float, metrics: dic
     near = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     rest = ctx.scene.similarity_where(~near)
     metrics["unveiled_similarity"] = round(rest, 4)
-    if dim and ctx.scene.similarity >= same_view:
-        return False  # a dim view keeps its structure: too_dark, not covered
     return rest >= same_view

@@ -6,9 +6,10 @@ largest peak's power over that of the ring of frequencies around it (log10 of th
 lowest frequencies (lighting gradients, vignetting). A scene can be periodic itself (a brick wall,
 a fence, a facade); with a reference frame a peak that the reference has too is not a fault, and
 a moderate peak counts only while the coarse layout still is the reference's (else another view's
-own periodic structure: scene_change). A peak of stripes_peak_certain or more, which no view of
-the evaluation photographs reaches without interference, counts whatever the layout: strong bars
-over an IR picture can spoil its coarse likeness to a day reference.
+own periodic structure: scene_change). A peak of stripes_peak_certain or more that the reference
+does not have counts whatever the layout: strong bars over an IR picture can spoil its coarse
+likeness to a day reference (the only views of the evaluation photographs with such a peak of
+their own -- a scanned photograph's halftone -- have it in their reference too).
 """
 
 from __future__ import annotations
