@@ -50,6 +50,13 @@ def validate_thresholds(settings: Settings) -> None:
 
 # Faults that, judged without the camera's reference frame, are guesses about what it should see.
 REFERENCE_RELATIVE = frozenset({"occlusion", "blur", "scene_change"})
+# Faults that without a reference may be the view's own nature -- a bright or one-coloured scene,
+# a facade's regular pattern, fine texture -- as often as a fault (about one normal picture in
+# eight of the evaluation's held-out photographs judged without a reference): at commissioning
+# they hold the adoption for a person to decide, and the check is `error` (not judged), so a
+# camera is never counted degraded on a guess. Signal loss, a black or too dark picture and a
+# frozen one need no reference and fail as always.
+NATURE_WITHOUT_REFERENCE = frozenset({"too_bright", "stripes", "color_cast", "noise"})
 
 
 def analyse_frame(
@@ -58,31 +65,41 @@ def analyse_frame(
 ) -> dict[str, Any]:
     """Runs in a worker process: decode if needed, analyse, make the thumbnails to keep.
 
-    A camera with no reference frame yet (commissioning) adopts this frame as its reference unless
-    it shows a fault that needs no reference (black, no signal, too dark or bright, noise, stripes,
-    colour cast): the reference-relative judgements (occlusion, blur, scene_change) are then made
-    against it, as VQD products do from the picture accepted at commissioning. Operators replace a
-    reference with `camsla baseline set` or on the camera page."""
+    A camera with no reference frame yet (commissioning) adopts this frame as its reference when
+    it shows at most reference-relative faults (occlusion, blur, scene_change: guesses without a
+    reference), which are then judged against it, as VQD products do from the picture accepted at
+    commissioning. A frame that shows only faults that may be the view's nature (too bright,
+    stripes, colour cast, noise) is not adopted but "awaiting" a person's decision; a frame with
+    a fault that needs no reference (no signal, black, too dark, frozen) fails. Operators set or
+    replace a reference with `camsla baseline set` or on the camera page."""
     from probe.image import analyze, decode, thumbnail
 
     frame = image if image is not None else decode(encoded or b"")
     if frame is None:
         return {"faults": ("decode_error",), "metrics": {"reason": "frame did not decode"}, "thumb": None,
-                "evidence": None, "adopted": False}
+                "evidence": None, "adopted": False, "awaiting": False}
     ref = baselines.decode_image(reference) if reference else None
     prev = baselines.decode_image(previous) if previous else None
     verdict = analyze(frame, reference=ref, previous=prev, thresholds=thresholds)
     thumb = thumbnail(frame)
-    adopted = False
-    if ref is None and set(verdict.faults) <= REFERENCE_RELATIVE:
+    adopted = awaiting = False
+    faults = tuple(verdict.faults)
+    metrics = {**verdict.metrics, "night": verdict.night}
+    if ref is None and set(faults) <= REFERENCE_RELATIVE:
         adopted = True
         verdict = analyze(frame, reference=thumb, previous=prev, thresholds=thresholds)
+        faults, metrics = tuple(verdict.faults), {**verdict.metrics, "night": verdict.night}
+    elif ref is None and set(faults) <= REFERENCE_RELATIVE | NATURE_WITHOUT_REFERENCE:
+        awaiting = True
+        metrics["unconfirmed_faults"] = ",".join(faults)
+        faults = ()
     return {
-        "faults": tuple(verdict.faults),
-        "metrics": {**verdict.metrics, "night": verdict.night},
+        "faults": faults,
+        "metrics": metrics,
         "thumb": baselines.encode_jpeg(thumb),
-        "evidence": baselines.encode_jpeg(thumb, evidence_max_bytes) if verdict.faults else None,
+        "evidence": baselines.encode_jpeg(thumb, evidence_max_bytes) if faults else None,
         "adopted": adopted,
+        "awaiting": awaiting,
     }
 
 
@@ -146,7 +163,13 @@ class ImageChecker:
         faults = result["faults"]
         metrics = {**frame.metrics, **result["metrics"], "has_reference": reference is not None,
                    "reference_adopted": result["adopted"]}
-        obs = Observation(cam.camera_id, ts, "image", "fail" if faults else "ok", faults, metrics, frame.source)
+        if result["awaiting"]:  # not judged: the picture may be the view's nature; a person decides
+            metrics["reason"] = (
+                f"awaiting a reference picture: judged without one it looks {metrics['unconfirmed_faults']}; "
+                "accept the latest frame on the camera page or with `camsla baseline set`"
+            )
+        status = "error" if result["awaiting"] else "fail" if faults else "ok"
+        obs = Observation(cam.camera_id, ts, "image", status, faults, metrics, frame.source)
 
         def keep() -> None:
             with self.service.db.session() as s:

@@ -81,6 +81,7 @@ def create_app(service: Service) -> FastAPI:
         ]
         down = await asyncio.to_thread(cameras_down, now)
         blind = cameras_blind(now)
+        awaiting = cameras_awaiting_reference(now)
         t = translator(lang)
         return TEMPLATES.TemplateResponse(
             request,
@@ -90,6 +91,7 @@ def create_app(service: Service) -> FastAPI:
                 "day_as_of": day_as_of.astimezone(tz), "month_as_of": month_as_of.astimezone(tz),
                 "jobs": service.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
                 "cycle": service.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN, "blind": blind,
+                "awaiting": awaiting,
                 "store": {"failing": service.buffer.failing, "buffered": len(service.buffer),
                           "spool_files": service.buffer.spool_files, "last_error": service.buffer.last_error},
             },
@@ -140,6 +142,16 @@ def create_app(service: Service) -> FastAPI:
             ({"reason": r, "count": len(ids), "examples": sorted(ids)[:5]} for r, ids in by_reason.items()),
             key=lambda x: -x["count"],
         )
+
+    def cameras_awaiting_reference(now: datetime) -> dict[str, Any]:
+        """Cameras whose newest image check waits for a person to accept a reference picture (see
+        camsla.service.image): their picture is not judged until then."""
+        ids = sorted(
+            cid for (cid, check), obs in list(service.latest.items())
+            if check == "image" and obs.status == "error" and "unconfirmed_faults" in obs.metrics
+            and now - obs.ts <= timedelta(seconds=settings.stale_after[check])
+        )
+        return {"count": len(ids), "examples": ids[:20]}
 
     @app.get("/api/cameras")
     async def api_cameras(sector: str | None = None, limit: int = Query(1000, le=100_000), offset: int = 0) -> dict:

@@ -65,6 +65,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "taken": {"zh": "拍摄于", "en": "taken"},
     "blind": {"zh": "无法检测的点位 (不计入正常率, 降低监测覆盖率)", "en": "Cameras that cannot be checked (unknown time, lowers coverage)"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "awaiting_reference": {"zh": "待确认基准画面的点位", "en": "Cameras awaiting a reference picture"},
+    "awaiting_reference_help": {
+        "zh": "没有基准画面时，画面看起来过亮、条纹、偏色或噪声，可能只是场景本身如此：请在点位页面点击“以最近画面作为基准画面”。确认前不判定图像质量，不影响正常率。",
+        "en": "Without a reference, the picture looks too bright, striped, colour-cast or noisy, which may be the scene itself: accept it as the reference on the camera page. Until then its picture is not judged and does not count against the normal rate.",
+    },
     "more_down": {"zh": "另有故障点位未列出", "en": "More cameras down, not listed"},
     "last_cycle": {"zh": "上一轮在线检测", "en": "Last liveness cycle"},
     "start_lag": {"zh": "最大启动滞后", "en": "max start lag"},

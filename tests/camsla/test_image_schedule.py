@@ -164,3 +164,35 @@ async def test_offline_cameras_are_not_grabbed_until_they_are_back(db, settings,
     service.observe(Observation(CAM, datetime.now(UTC), "liveness", "ok"))
     assert await checker.tick() == 1
     assert service.latest[(CAM, "image")].status == "ok"
+
+
+async def test_a_first_frame_that_may_be_the_scene_itself_waits_for_a_person(db, settings, camera, pool):
+    """A bright view judged without a reference looks too_bright -- it may just be a bright scene.
+    The check is not judged (error, not fail: no degraded time on a guess) until a person accepts
+    the picture as the reference on the camera page; from then on it is judged against it."""
+    from fastapi.testclient import TestClient
+
+    from camsla.web import create_app
+
+    service = Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+    checker = ImageChecker(service, pool)
+    cam = add_camera(db, camera.url)
+    bright = (255 * (scene() / 255.0) ** 0.4).astype(np.uint8)  # a bright scene, deep shadows kept
+    camera.show(bright)
+    waiting = await checker.check(cam)
+    assert (waiting.status, waiting.faults) == ("error", ())
+    assert waiting.metrics["unconfirmed_faults"] == "too_bright"
+    assert waiting.metrics["reference_adopted"] is False and "awaiting a reference picture" in waiting.metrics["reason"]
+    with db.session() as s:
+        assert baselines.load(s, CAM, baselines.REFERENCE) is None
+        assert baselines.load(s, CAM, baselines.PREVIOUS) is not None
+    service.observe(waiting)
+
+    client = TestClient(create_app(service))
+    assert "待确认基准画面的点位 (1)" in client.get("/").text
+    assert client.post(f"/cameras/{CAM}/baseline", follow_redirects=False).status_code in (303, 302)
+    from probe.image.evalset import moved_object
+
+    camera.show(moved_object(bright, np.random.default_rng(3)))  # the live scene a check later
+    judged = await checker.check(cam)
+    assert (judged.status, judged.faults) == ("ok", ()) and judged.metrics["has_reference"] is True
