@@ -280,8 +280,12 @@ def create_app(service: Service) -> FastAPI:
             obs = service.latest.get((camera_id, check))
             stored = next((r for r in recent if r["check"] == check), None)
             latest[check] = (
-                {"status": obs.status, "faults": obs.faults, "ts": obs.ts.astimezone(tz)} if obs else stored
+                {"status": obs.status, "faults": obs.faults, "ts": obs.ts.astimezone(tz), "metrics": obs.metrics}
+                if obs else stored
             )
+            if latest[check]:  # awaiting a person's reference picture (camsla.service.image)
+                unconfirmed = (latest[check].get("metrics") or {}).get("unconfirmed_faults")
+                latest[check] = {**latest[check], "unconfirmed": str(unconfirmed).split(",") if unconfirmed else []}
         return TEMPLATES.TemplateResponse(
             request, "camera.html",
             {"t": translator(lang), "lang": lang, "cam": cam, "baselines": base, "evidence": evidence,

@@ -65,6 +65,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "taken": {"zh": "拍摄于", "en": "taken"},
     "blind": {"zh": "无法检测的点位 (不计入正常率, 降低监测覆盖率)", "en": "Cameras that cannot be checked (unknown time, lowers coverage)"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "awaiting_reference_state": {"zh": "待确认基准画面", "en": "awaiting a reference picture"},
+    "looks_without_reference": {"zh": "无基准时看起来:", "en": "without one it looks:"},
+    "awaiting_reference_here": {
+        "zh": "没有基准画面时，这个画面看起来有上述问题，可能只是场景本身如此。请看最近画面：画面正常就点击下方按钮设为基准画面；确认前不判定图像质量，不影响正常率。",
+        "en": "Without a reference this picture looks as above, which may be the scene itself. Look at the latest frame: if it is normal, make it the reference with the button below. Until then the picture is not judged and does not count against the normal rate.",
+    },
     "awaiting_reference": {"zh": "待确认基准画面的点位", "en": "Cameras awaiting a reference picture"},
     "awaiting_reference_help": {
         "zh": "没有基准画面时，画面看起来过亮、条纹、偏色或噪声，可能只是场景本身如此：请在点位页面点击“以最近画面作为基准画面”。确认前不判定图像质量，不影响正常率。",

@@ -190,6 +190,8 @@ async def test_a_first_frame_that_may_be_the_scene_itself_waits_for_a_person(db,
 
     client = TestClient(create_app(service))
     assert "待确认基准画面的点位 (1)" in client.get("/").text
+    page = client.get(f"/cameras/{CAM}").text
+    assert "待确认基准画面" in page and "画面过亮" in page and "以最近画面作为基准画面" in page
     assert client.post(f"/cameras/{CAM}/baseline", follow_redirects=False).status_code in (303, 302)
     from probe.image.evalset import moved_object
 
