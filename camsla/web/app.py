@@ -57,10 +57,8 @@ def create_app(service: Service) -> FastAPI:
             return sla_report(s, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC))
 
     figures = FigureCache(
-        lambda start, end: report(start, end),
-        {"day": settings.web.status_day_refresh_s, "month": settings.web.status_month_refresh_s},
+        report, {"day": settings.web.status_day_refresh_s, "month": settings.web.status_month_refresh_s}
     )
-    app.state.figures = figures
 
     @app.get("/healthz", response_class=PlainTextResponse)
     async def healthz() -> str:
