@@ -44,12 +44,13 @@ Labels follow what a monitoring-centre operator would want reported:
   below the line.
 - too_bright likewise: overexposed samples are made with a mean luma spread over the range above
   BRIGHT_MEAN, at least BRIGHTER + 15 above the frame's own and BRIGHTER + 10 above the
-  reference's (an overexposed dusk scene can otherwise end up looking normal). A frame made as normal is too_bright only when it is both
-  above BRIGHT_MEAN and BRIGHTER above the camera's reference: a sheet of paper or a white
-  microscope slide is bright by nature, which no operator would report. (This rule was revised
-  after the first look at the TEST split showed normal frames of bright scenes labelled
-  too_bright by the earlier absolute rule; round 3 raised BRIGHTER from 20 to 30, before its
-  TEST split was first run: a bright scene's ordinary exposure swing crossed 20.)
+  reference's (an overexposed dusk scene can otherwise end up looking normal). A frame made as
+  normal is too_bright only when it is both above BRIGHT_MEAN and BRIGHTER above the camera's
+  reference: a sheet of paper or a white microscope slide is bright by nature, which no operator
+  would report. (This rule was revised after the first look at the first test split showed
+  normal frames of bright scenes labelled too_bright by the earlier absolute rule; round 3 raised
+  BRIGHTER from 20 to 30, before its TEST split was first run: a bright scene's ordinary exposure
+  swing crossed 20.)
 - scene_change cannot be seen without the reference; without it those frames are normal views.
 """
 
