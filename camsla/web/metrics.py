@@ -28,21 +28,17 @@ class ServiceCollector:
             skipped.add_metric([name], js.skipped)
             late.add_metric([name], js.max_late_s)
         yield from (runs, missed, skipped, late)
-        stored = CounterMetricFamily("camsla_observations_stored", "Observations written to the store")
-        stored.add_metric([], s.buffer.stored)
-        yield stored
-        failures = CounterMetricFamily("camsla_store_write_failures", "Batches that could not be written (kept, retried)")
-        failures.add_metric([], s.buffer.failures)
-        yield failures
-        buffered = GaugeMetricFamily("camsla_observations_buffered", "Observations waiting to be written")
-        buffered.add_metric([], len(s.buffer))
-        yield buffered
-        spooled = CounterMetricFamily("camsla_observations_spooled", "Observations spilled to the local spool (database not writable)")
-        spooled.add_metric([], s.buffer.spooled)
-        yield spooled
-        spool_files = GaugeMetricFamily("camsla_spool_files", "Spool files waiting to be stored")
-        spool_files.add_metric([], s.buffer.spool_files)
-        yield spool_files
+        b = s.buffer
+        for family, name, doc, value in (
+            (CounterMetricFamily, "camsla_observations_stored", "Observations written to the store", b.stored),
+            (CounterMetricFamily, "camsla_store_write_failures", "Batches that could not be written (kept, retried)",
+             b.failures),
+            (GaugeMetricFamily, "camsla_observations_buffered", "Observations waiting to be written", len(b)),
+            (CounterMetricFamily, "camsla_observations_spooled",
+             "Observations spilled to the local spool (database not writable)", b.spooled),
+            (GaugeMetricFamily, "camsla_spool_files", "Spool files waiting to be stored", b.spool_files),
+        ):
+            yield family(name, doc, value=value)
         cycle = s.last_cycle.get("liveness")
         if cycle is not None:
             last = GaugeMetricFamily("camsla_liveness_last_cycle", "The last liveness cycle", labels=["what"])
