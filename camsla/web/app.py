@@ -95,15 +95,22 @@ def create_app(service: Service) -> FastAPI:
             },
         )
 
+    def valid_latest(now: datetime) -> list[tuple[str, str, Any]]:
+        """(camera, check, observation) for each camera's newest result per check that is still
+        valid at ``now``: as in the state engine, for [ts, ts + stale_after)."""
+        return [
+            (cid, check, obs) for (cid, check), obs in list(service.latest.items())
+            if now - obs.ts < timedelta(seconds=settings.stale_after[check])
+        ]
+
     def cameras_down(now: datetime) -> list[dict[str, Any]]:
         """Cameras offline or degraded now, decided by the state engine's own rules (sla.state.decide)
         from each camera's newest result per check that is still valid."""
         from sla.state import decide
 
         valid: dict[str, dict[str, Any]] = {}
-        for (cid, check), obs in list(service.latest.items()):
-            if now - obs.ts < timedelta(seconds=settings.stale_after[check]):
-                valid.setdefault(cid, {})[check] = obs
+        for cid, check, obs in valid_latest(now):
+            valid.setdefault(cid, {})[check] = obs
         bad = {}
         for cid, by_check in valid.items():
             keys = {c: (o.status, o.faults) for c, o in by_check.items()}
@@ -130,10 +137,8 @@ def create_app(service: Service) -> FastAPI:
         """Cameras the monitor cannot check now (newest liveness result is ``error``), by reason:
         their time is unknown, left out of the SLA but shown as lost coverage, so it must be fixed."""
         by_reason: dict[str, list[str]] = {}
-        for (cid, check), obs in list(service.latest.items()):
-            if check == "liveness" and obs.status == "error" and now - obs.ts <= timedelta(
-                seconds=settings.stale_after[check]
-            ):
+        for cid, check, obs in valid_latest(now):
+            if check == "liveness" and obs.status == "error":
                 reason = str(obs.metrics.get("reason") or "unknown reason")
                 by_reason.setdefault(reason, []).append(cid)
         return sorted(
@@ -145,9 +150,8 @@ def create_app(service: Service) -> FastAPI:
         """Cameras whose newest image check waits for a person to accept a reference picture (see
         camsla.service.image): their picture is not judged until then."""
         ids = sorted(
-            cid for (cid, check), obs in list(service.latest.items())
+            cid for cid, check, obs in valid_latest(now)
             if check == "image" and obs.status == "error" and "unconfirmed_faults" in obs.metrics
-            and now - obs.ts <= timedelta(seconds=settings.stale_after[check])
         )
         return {"count": len(ids), "examples": ids[:20]}
 
