@@ -107,7 +107,7 @@ def target_cpu(conn) -> float:
 
 
 async def one_run(n: int, kind: str, concurrency: int, per_host: int, timeout: float, conn) -> dict:
-    from camsla.settings import ProbeSettings
+    from camsla.kernel import ProbeSettings
     from probe import Target, run_cycle
 
     settings = ProbeSettings(timeout_s=timeout, concurrency=concurrency, per_host_concurrency=per_host)
@@ -163,7 +163,7 @@ def main() -> None:
               f"RLIMIT_NOFILE={limit}; concurrency={args.concurrency}, per-host={args.per_host}; gc={args.gc}", flush=True)
         rows = []
         if args.gc == "freeze":
-            import camsla.settings  # noqa: F401 - import what the runs need before freezing
+            import camsla.kernel.settings  # noqa: F401 - import what the runs need before freezing
             import probe  # noqa: F401
 
             gc.collect()

@@ -20,9 +20,8 @@ from sqlalchemy import insert
 
 from camsla.db import open_db
 from camsla.db.models import Camera, Run
-from camsla.sectors import BUILTIN_SECTORS
-from camsla.settings import load_settings
-from sla.report import sla_report
+from camsla.db.report import sla_report
+from camsla.kernel import BUILTIN_SECTORS, load_settings
 
 
 def main() -> None:

@@ -20,8 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from camsla.observation import Observation
-from camsla.settings import ProbeSettings, Settings
+from camsla.kernel import Observation, ProbeSettings, Settings
 from probe.liveness import probe_liveness
 from probe.target import Target
 

@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from camsla.observation import STATUS_RANK, Observation
+from camsla.kernel import STATUS_RANK, Observation
 from sla.periods import Period, from_us, seconds_to_us, to_us
 
 Key = tuple[str, tuple[str, ...]]

@@ -14,8 +14,7 @@ from sqlalchemy.engine import make_url
 
 from camsla.db import Database, open_db
 from camsla.db.models import Base, Sector
-from camsla.sectors import BUILTIN_SECTORS
-from camsla.settings import Settings, load_settings
+from camsla.kernel import BUILTIN_SECTORS, Settings, load_settings
 
 PG_ENV = "CAMSLA_TEST_DATABASE_URL"
 

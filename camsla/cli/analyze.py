@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from camsla.cli.common import fail, settings
-from camsla.faults import FAULT_LABELS_ZH
+from camsla.kernel import FAULT_LABELS_ZH
 
 
 def _load(path: Path, what: str) -> Any:

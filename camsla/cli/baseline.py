@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         """Set the camera's reference frame from IMAGE, or from the camera's current picture."""
         import asyncio
 
-        from camsla import baselines
+        from camsla.db import baselines
         from camsla.db.models import Camera
         from camsla.service.targets import camera_target
 
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
             source = f"file:{image.name}"[:32]
         else:
             from probe.frame import FrameError, NoFrameSource, grab_frame
-            from probe.image import thumbnail
+            from probe.image import encode_jpeg, thumbnail
 
             try:
                 frame = asyncio.run(grab_frame(target, cfg))
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
                 fail(f"camera {camera_id} has no snapshot, ONVIF or RTSP URL: {e}")
             except FrameError as e:
                 fail(f"camera {camera_id}: no picture ({e.fault}): {e.reason}")
-            thumb = baselines.encode_jpeg(thumbnail(frame.image))
+            thumb = encode_jpeg(thumbnail(frame.image))
             source = f"camera:{frame.source}"
         with db.session() as s:
             baselines.store(s, camera_id, baselines.REFERENCE, thumb, datetime.now(UTC), source)

@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import typer
 
-from camsla.settings import Settings, SettingsError, load_settings
+from camsla.kernel import Settings, SettingsError, load_settings
 
 _state: dict[str, object] = {"config": None, "settings": None}
 

@@ -22,8 +22,8 @@ def register(app: typer.Typer) -> None:
         from sqlalchemy import select
 
         from camsla.db.models import Camera
-        from camsla.ingest import LineError, parse_lines
-        from sla.store import ObservationStore, StoreStats
+        from camsla.db.store import ObservationStore, StoreStats
+        from camsla.kernel import LineError, parse_lines
 
         if str(file) != "-" and not file.exists():
             fail(f"{file}: no such file")

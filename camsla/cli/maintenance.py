@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         exemption: bool = typer.Option(False, "--exemption", help="an approved exemption, not maintenance"),
     ) -> None:
         """Add a window of excluded time for one camera, a sector or a contractor."""
-        from camsla.maintenance import MaintenanceError, add_window
+        from camsla.db.maintenance import MaintenanceError, add_window
 
         s_dt, e_dt = _instant(start, "--from"), _instant(end, "--to")
         try:
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """List windows (all, or only those in force now)."""
         from datetime import UTC
 
-        from camsla.maintenance import list_windows
+        from camsla.db.maintenance import list_windows
 
         tz = settings().tz
         with database().session() as s:
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
     @mt.command("remove")
     def remove_cmd(window_id: int = typer.Argument(...)) -> None:
         """Remove a window by its id."""
-        from camsla.maintenance import MaintenanceError, remove_window
+        from camsla.db.maintenance import MaintenanceError, remove_window
 
         try:
             with database().session() as s:

@@ -56,7 +56,7 @@ def report_json(report: Any, tz: tzinfo) -> dict[str, Any]:
 
 
 def report_text(report: Any, name: str, tz: tzinfo, tz_name: str) -> str:
-    from camsla.faults import FAULT_LABELS_ZH
+    from camsla.kernel import FAULT_LABELS_ZH
 
     m = report.metrics
     lines = [

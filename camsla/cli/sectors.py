@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Change a sector's target, name or lead unit; with --tier and --name, add a new sector."""
         from camsla.db.models import Sector
-        from camsla.sectors import TIER_TARGETS
+        from camsla.kernel import TIER_TARGETS
 
         if target is not None and not 0 < target <= 1:
             fail(f"--target {target} must be in (0, 1]; write 98 % as 0.98")

@@ -25,8 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """点位正常率: per sector and per camera, in the configured timezone."""
         from camsla.db.models import Sector
+        from camsla.db.report import sla_report
         from sla.periods import PeriodError, parse_period
-        from sla.report import sla_report
 
         cfg = settings()
         if by not in (None, "day", "month"):
@@ -78,9 +78,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """一个点位的状态时间线: each stretch of ok/degraded/offline/unknown/excluded and its faults."""
         from camsla.db.models import Camera
-        from camsla.faults import FAULT_LABELS_ZH
+        from camsla.db.report import timeline_document
+        from camsla.kernel import FAULT_LABELS_ZH
         from sla.periods import PeriodError, parse_period
-        from sla.report import timeline_document
 
         cfg = settings()
         try:

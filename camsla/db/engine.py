@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from camsla.settings import Settings
+from camsla.kernel import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from camsla.sectors import BUILTIN_SECTORS
+from camsla.kernel import BUILTIN_SECTORS
 from probe.liveness import auth
 
 MODES: tuple[str, ...] = ("ok", "down", "silent", "refuse_auth")

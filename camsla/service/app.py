@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from camsla.db import Database, open_db
-from camsla.observation import Observation
+from camsla.kernel import Observation, Settings
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.image import IMAGE_TICK_S, ImageChecker, image_job, make_pool, validate_thresholds
 from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
 from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
-from camsla.settings import Settings
 
 log = logging.getLogger("camsla.serve")
 
@@ -74,8 +73,8 @@ async def flush_job(service: Service) -> None:
 
 
 async def prune_job(service: Service) -> None:
-    from camsla.baselines import prune_evidence
-    from sla.store import ObservationStore
+    from camsla.db.baselines import prune_evidence
+    from camsla.db.store import ObservationStore
 
     def prune() -> int:
         now = datetime.now(UTC)

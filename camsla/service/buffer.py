@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from camsla.db import Database
-from camsla.observation import Observation
+from camsla.kernel import Observation, Settings
 from camsla.service.spool import Spool
-from camsla.settings import Settings
 
 log = logging.getLogger("camsla.buffer")
 
@@ -66,7 +65,7 @@ class ObservationBuffer:
         self._items.extend(obs)
 
     def _write(self, batch: list[Observation]) -> int:
-        from sla.store import ObservationStore
+        from camsla.db.store import ObservationStore
 
         with self.db.session() as s:
             stats = ObservationStore(s, self.settings.stale_after).add(batch)

@@ -13,13 +13,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from camsla import baselines
-from camsla.observation import Observation
+from camsla.db import baselines
+from camsla.kernel import Observation
 from camsla.service.targets import active_cameras, camera_target
 
 if TYPE_CHECKING:
+    from camsla.kernel import Settings
     from camsla.service.app import Service
-    from camsla.settings import Settings
 
 log = logging.getLogger("camsla.image")
 IMAGE_TICK_S = 30.0
@@ -72,14 +72,14 @@ def analyse_frame(
     stripes, colour cast, noise) is not adopted but "awaiting" a person's decision; a frame with
     a fault that needs no reference (no signal, black, too dark, frozen) fails. Operators set or
     replace a reference with `camsla baseline set` or on the camera page."""
-    from probe.image import analyze, decode, thumbnail
+    from probe.image import analyze, decode, decode_image, encode_jpeg, thumbnail
 
     frame = image if image is not None else decode(encoded or b"")
     if frame is None:
         return {"faults": ("decode_error",), "metrics": {"reason": "frame did not decode"}, "thumb": None,
                 "evidence": None, "adopted": False, "awaiting": False}
-    ref = baselines.decode_image(reference) if reference else None
-    prev = baselines.decode_image(previous) if previous else None
+    ref = decode_image(reference) if reference else None
+    prev = decode_image(previous) if previous else None
     verdict = analyze(frame, reference=ref, previous=prev, thresholds=thresholds)
     thumb = thumbnail(frame)
     adopted = awaiting = False
@@ -96,8 +96,8 @@ def analyse_frame(
     return {
         "faults": faults,
         "metrics": metrics,
-        "thumb": baselines.encode_jpeg(thumb),
-        "evidence": baselines.encode_jpeg(thumb, evidence_max_bytes) if faults else None,
+        "thumb": encode_jpeg(thumb),
+        "evidence": encode_jpeg(thumb, evidence_max_bytes) if faults else None,
         "adopted": adopted,
         "awaiting": awaiting,
     }

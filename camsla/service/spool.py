@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from camsla.ingest import LineError, parse_lines, to_line
-from camsla.observation import Observation
+from camsla.kernel import LineError, Observation, parse_lines, to_line
 
 PATTERN = "obs-*.jsonl"
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from camsla.db.models import Camera
-from camsla.settings import Settings
+from camsla.kernel import Settings
 from probe import Target
 
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from camsla.db.models import Camera, RawObservation, Sector
-from camsla.faults import FAULT_LABELS_ZH
+from camsla.kernel import FAULT_LABELS_ZH
 from camsla.web.figures import FigureCache
 from camsla.web.i18n import translator
 
@@ -45,8 +45,8 @@ def _camera_json(c: Camera, tz) -> dict[str, Any]:  # noqa: ANN001
 
 
 def create_app(service: Service) -> FastAPI:
+    from camsla.db.report import sla_report
     from sla.periods import PeriodError, day_bounds, local_date, month_bounds, parse_period
-    from sla.report import sla_report
 
     settings = service.settings
     tz = settings.tz
@@ -225,7 +225,7 @@ def create_app(service: Service) -> FastAPI:
         return {"from": from_, "to": to, "timezone": settings.timezone, **doc}
 
     def timeline(camera_id: str, start: datetime, end: datetime) -> dict[str, Any] | None:
-        from sla.report import timeline_document
+        from camsla.db.report import timeline_document
 
         with service.db.session() as s:
             cam = s.get(Camera, camera_id)
@@ -297,7 +297,7 @@ def create_app(service: Service) -> FastAPI:
 
     @app.get("/cameras/{camera_id}/{kind}.jpg")
     async def baseline_image(camera_id: str, kind: str) -> Response:
-        from camsla import baselines
+        from camsla.db import baselines
 
         if kind not in (baselines.REFERENCE, baselines.PREVIOUS):
             raise HTTPException(404, "no such picture")
@@ -327,7 +327,7 @@ def create_app(service: Service) -> FastAPI:
 
     def set_reference(camera_id: str, image: bytes | None) -> str:
         """From uploaded picture bytes, or (None) from the camera's latest frame."""
-        from camsla import baselines
+        from camsla.db import baselines
 
         with service.db.session() as s:
             if s.get(Camera, camera_id) is None:

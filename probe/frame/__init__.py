@@ -7,7 +7,7 @@ whose URL the camera lacks raises ``NoFrameSource`` (configuration, not a camera
 keyframe) and returns the first picture.
 
 ``target``: ``probe.target.Target`` or anything with camera_id, rtsp_url, snapshot_url, onvif_url,
-username, password. ``settings``: ``camsla.settings.Settings`` or its ``ImageSettings`` section
+username, password. ``settings``: ``camsla.kernel.settings.Settings`` or its ``ImageSettings`` section
 (``frame_timeout_s`` bounds each source's attempt, ``frame_max_bytes`` the bytes it reads).
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
-from camsla.settings import ImageSettings, Settings
+from camsla.kernel import ImageSettings, Settings
 from probe.frame.errors import FRAME_FAULTS, FrameError, FrameFault, NoFrameSource
 from probe.frame.frame import Frame, FrameTarget
 from probe.frame.onvif import grab_onvif

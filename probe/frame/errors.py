@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from camsla.observation import MetricValue
+from camsla.kernel import MetricValue
 from probe import neterrors
 
 FrameFault = Literal["decode_error", "stream_down", "auth_failed", "timeout", "unreachable"]

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from camsla.observation import MetricValue
-from camsla.settings import ImageSettings, Settings
+from camsla.kernel import ImageSettings, MetricValue, Settings
 
 if TYPE_CHECKING:
     import numpy as np

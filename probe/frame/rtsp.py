@@ -23,8 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from camsla.observation import MetricValue
-from camsla.settings import ImageSettings, Settings
+from camsla.kernel import ImageSettings, MetricValue, Settings
 from probe.frame.credentials import redact_url, scrub, with_credentials
 from probe.frame.errors import FrameError, NoFrameSource, classify_oserror
 from probe.frame.frame import Frame, FrameTarget, image_settings

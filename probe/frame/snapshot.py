@@ -16,8 +16,7 @@ from collections.abc import Generator
 
 import httpx
 
-from camsla.observation import MetricValue
-from camsla.settings import ImageSettings, Settings
+from camsla.kernel import ImageSettings, MetricValue, Settings
 from probe.frame.credentials import redact_url, split_credentials
 from probe.frame.errors import FrameError, NoFrameSource, classify_oserror, find_oserror
 from probe.frame.frame import Frame, FrameTarget, image_settings

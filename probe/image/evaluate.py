@@ -36,7 +36,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from camsla.faults import IMAGE_FAULTS
+from camsla.kernel import IMAGE_FAULTS
 from probe.image.evalset import SPLITS, Sample, samples
 from probe.image.verdict import analyze_bytes
 

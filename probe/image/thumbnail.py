@@ -78,3 +78,29 @@ def resize_to(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def thumbnail(frame: np.ndarray) -> np.ndarray:
     """The small colour copy (<= 320 px wide) kept as a camera's previous or reference frame."""
     return downscale(as_bgr(frame), WORK_WIDTH).copy()
+
+
+JPEG_QUALITY = 90
+
+
+def encode_jpeg(image: np.ndarray, max_bytes: int | None = None) -> bytes:
+    """JPEG bytes of a BGR image (how thumbnails are stored); with ``max_bytes``, lower quality
+    (then size) until it fits."""
+    quality, img = JPEG_QUALITY, image
+    while True:
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if not ok:  # pragma: no cover - OpenCV encodes any uint8 BGR image
+            raise FrameError("could not encode the image as JPEG")
+        data = buf.tobytes()
+        if max_bytes is None or len(data) <= max_bytes:
+            return data
+        if quality > 40:
+            quality -= 15
+        else:
+            img = cv2.resize(img, (max(16, img.shape[1] * 3 // 4), max(16, img.shape[0] * 3 // 4)),
+                             interpolation=cv2.INTER_AREA)
+
+
+def decode_image(data: bytes) -> np.ndarray | None:
+    """A stored or uploaded picture (JPEG, PNG, BMP...) as a BGR array; None when unreadable."""
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None

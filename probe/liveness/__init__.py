@@ -12,8 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from camsla.observation import Observation
-from camsla.settings import ProbeSettings, Settings
+from camsla.kernel import Observation, ProbeSettings, Settings
 from probe.liveness.combine import combine
 from probe.liveness.http import probe_http
 from probe.liveness.icmp import probe_icmp

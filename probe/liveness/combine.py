@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from camsla.observation import MetricValue, Observation
+from camsla.kernel import MetricValue, Observation
 from probe.liveness.result import KindResult
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import auth, net
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import net
 from probe.liveness.ports import service_ports
 from probe.liveness.result import KindResult, errored, failed, ok

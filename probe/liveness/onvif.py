@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness.http import transport_failure
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target

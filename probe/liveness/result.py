@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from camsla.observation import MetricValue, Status
+from camsla.kernel import MetricValue, Status
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import auth, net
 from probe.liveness.result import KindResult, errored, failed
 from probe.target import Target

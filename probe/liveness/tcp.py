@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import net
 from probe.liveness.ports import service_ports
 from probe.liveness.result import KindResult, errored, failed, ok

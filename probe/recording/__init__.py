@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from probe.recording.onvif_profile_g import fetch_onvif_evidence
 from probe.recording.storage_scan import scan_storage_evidence
 from probe.recording.target import ERROR_REASONS, RecordingSourceError, RecordingTarget

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from camsla.observation import MetricValue, Observation
+from camsla.kernel import MetricValue, Observation
 
 DAY_S = 86_400.0
 

@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 
 from camsla.db import open_db
 from camsla.db.models import Camera, RawObservation
-from camsla.ingest import parse_line, to_line
-from camsla.observation import Observation
+from camsla.kernel import Observation, Settings, parse_line, to_line
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.spool import Spool
-from camsla.settings import Settings
 
 CAM = "34010000001320000077"
 UNREACHABLE = "postgresql://camsla@127.0.0.1:9/nowhere"  # the discard port: nothing listens there

@@ -12,8 +12,7 @@ import pytest
 
 from camsla.demo import Fleet
 from camsla.demo.fleet import scheduled_mode, scheduled_picture
-from camsla.sectors import BUILTIN_SECTORS
-from camsla.settings import ProbeSettings
+from camsla.kernel import BUILTIN_SECTORS, ProbeSettings
 from probe import Target, run_cycle
 
 REQUIRED = {"camera_id", "name", "sector", "ip", "commissioned_at"}

@@ -14,11 +14,12 @@ import pytest
 from skimage import data
 from sqlalchemy import func, select
 
-from camsla import baselines
+from camsla.db import baselines
 from camsla.db.models import Camera, Evidence
 from camsla.service.app import Service
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.image import ImageChecker, make_pool
+from probe.image import decode_image
 from tests.camsla.cli_runner import run
 
 CAM = "34010000001320000001"
@@ -63,7 +64,7 @@ def camera():
 
 @pytest.fixture(scope="module")
 def pool():
-    from camsla.settings import load_settings
+    from camsla.kernel import load_settings
 
     p = make_pool(load_settings(environ={}))
     yield p
@@ -106,7 +107,7 @@ async def test_image_check_keeps_reference_previous_and_evidence(db, settings, c
     with db.session() as s:
         ev = s.scalars(select(Evidence)).one()
         assert ev.faults == ",".join(black.faults) and len(ev.image) <= settings.image.evidence_max_bytes
-        assert baselines.decode_image(ev.image) is not None
+        assert decode_image(ev.image) is not None
 
     camera.body = b"\xff\xd8 this is not a picture"
     broken = await checker.check(cam)
@@ -152,7 +153,7 @@ async def test_a_black_first_frame_is_not_adopted_as_the_reference(db, settings,
 
 
 async def test_offline_cameras_are_not_grabbed_until_they_are_back(db, settings, camera, pool):
-    from camsla.observation import Observation
+    from camsla.kernel import Observation
 
     service = Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
     add_camera(db, camera.url)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from camsla.db.models import Camera, RawObservation
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from camsla.service.app import Service
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.recording import recording_job, recording_recovered_job

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
 from camsla.db.models import Base, Sector
-from camsla.sectors import BUILTIN_SECTORS
+from camsla.kernel import BUILTIN_SECTORS
 from tests.camsla.cli_runner import run
 
 

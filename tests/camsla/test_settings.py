@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from camsla.settings import SettingsError, load_settings
+from camsla.kernel import SettingsError, load_settings
 from tests.camsla.cli_runner import run
 
 

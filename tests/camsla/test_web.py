@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from camsla.db.models import Camera
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from camsla.service.app import Service
 from camsla.service.buffer import ObservationBuffer
 from camsla.web import create_app
@@ -80,7 +80,7 @@ async def test_camera_page_shows_state_pictures_and_sets_the_reference(service, 
     import cv2
     import numpy as np
 
-    from camsla import baselines
+    from camsla.db import baselines
 
     now = datetime.now(UTC)
     await observe(service, Observation(CAM1, now, "image", "fail", ("blur",), {"blur_edge_width": 4.2}))

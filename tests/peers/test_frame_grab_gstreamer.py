@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from camsla.settings import ImageSettings
+from camsla.kernel import ImageSettings
 from probe.frame import FrameError, grab_frame, grab_rtsp
 from probe.target import Target
 from tests.peers.rtsp_peer import rtsp_server

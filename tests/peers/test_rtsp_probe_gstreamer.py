@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe import Target, probe_liveness
 from probe.liveness.rtsp import probe_rtsp
 from tests.peers.rtsp_peer import RtspPeer, rtsp_server

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from camsla.settings import ProbeSettings, Settings
+from camsla.kernel import ProbeSettings, Settings
 from probe import LIVENESS_PROBERS, Target, probe_liveness
 from probe.liveness import combine
 from probe.liveness.result import errored, failed, ok

@@ -14,7 +14,7 @@ import socket
 
 import pytest
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness.http import probe_http
 from probe.target import Target
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import icmp, net
 from probe.liveness.icmp import probe_icmp, unprivileged_icmp_allowed
 from probe.target import Target

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe import Target, probe_liveness
 from probe.liveness.onvif import probe_onvif
 from tests.peers.onvif_device import onvif_device

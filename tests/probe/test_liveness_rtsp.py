@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import net
 from probe.liveness.rtsp import parse_response, parse_rtsp_url, probe_rtsp, sdp_media_count
 from probe.target import Target

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe.liveness import net
 from probe.liveness.tcp import probe_tcp
 from probe.target import Target

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from camsla.settings import ProbeSettings
+from camsla.kernel import ProbeSettings
 from probe import Target, iter_cycle, run_cycle, start_offset
 from probe import runner as runner_mod
 

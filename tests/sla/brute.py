@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from sla.runs import Run
 from sla.state import StateSeconds
 

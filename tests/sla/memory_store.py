@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from camsla.observation import CHECKS, Observation
+from camsla.kernel import CHECKS, Observation
 from sla.runs import Rejection, Run, fold, fold_window, overlaps_window
 
 

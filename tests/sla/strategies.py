@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from camsla.observation import CHECKS, Observation
+from camsla.kernel import CHECKS, Observation
 from tests.sla.brute import CAMERA, History, at
 
 # A few codes per check: enough for distinct keys, few enough that keys repeat and runs form.

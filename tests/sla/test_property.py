@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from camsla.observation import CHECKS
+from camsla.kernel import CHECKS
 from sla.eligibility import eligible_intervals
 from sla.periods import split_days
 from sla.state import state_seconds, state_seconds_split

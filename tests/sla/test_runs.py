@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from sla.runs import FoldInconsistency, Run, fold, fold_window, overlaps_window
 from sla.state import state_seconds
 from tests.sla.brute import CAMERA, at

@@ -1,4 +1,4 @@
-"""sla.store through the database: the append path, late delivery, same-instant conflicts,
+"""camsla.db.store through the database: the append path, late delivery, same-instant conflicts,
 pruning of raw observations and what a late observation then can and cannot change."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from camsla.db.models import Camera, RawObservation, Run
-from camsla.observation import Observation
-from sla.store import ObservationStore, get_watermark
+from camsla.db.store import ObservationStore, get_watermark
+from camsla.kernel import Observation
 
 CAM = "34010000001320000001"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """The SLA property through the database: random histories ingested batch by batch through
-sla.store.ObservationStore (one transaction per batch, shuffled delivery), the figures read back
-through sla.report — equal, second for second, to the brute force. Runs on SQLite and, with
+camsla.db.store.ObservationStore (one transaction per batch, shuffled delivery), the figures read back
+through camsla.db.report — equal, second for second, to the brute force. Runs on SQLite and, with
 CAMSLA_TEST_DATABASE_URL set, on PostgreSQL."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import delete
 
 from camsla.db.models import Camera, MaintenanceWindow, RawObservation, Run
-from sla.report import camera_figures
+from camsla.db.report import camera_figures
+from camsla.db.store import ObservationStore
 from sla.state import StateSeconds
-from sla.store import ObservationStore
 from tests.sla.brute import CAMERA, History, expected_seconds
 from tests.sla.strategies import histories
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from camsla.settings import ImageSettings
+from camsla.kernel import ImageSettings
 from probe.frame import FRAME_SOURCES, FrameError, NoFrameSource, grab_frame
 from probe.target import Target
 from tests.probe.frame.http_camera import http_camera

@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from camsla.settings import ImageSettings
+from camsla.kernel import ImageSettings
 from probe.frame import FrameError, NoFrameSource, grab_onvif
 from probe.target import Target
 from tests.peers.onvif_device import onvif_device

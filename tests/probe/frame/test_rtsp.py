@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from camsla.settings import ImageSettings
+from camsla.kernel import ImageSettings
 from probe.frame import FrameError, NoFrameSource, grab_rtsp
 from probe.target import Target
 from tests.probe.frame.rtsp_fakes import fake_rtsp_server

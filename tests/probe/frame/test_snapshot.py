@@ -7,7 +7,7 @@ import socket
 import numpy as np
 import pytest
 
-from camsla.settings import ImageSettings, Settings
+from camsla.kernel import ImageSettings, Settings
 from probe.frame import FrameError, NoFrameSource, grab_snapshot
 from probe.frame.snapshot import picture_size
 from probe.target import Target

@@ -27,7 +27,7 @@ def test_a_normal_day_frame_has_no_fault(scene):
 
 
 def test_every_image_fault_but_decode_error_has_an_analyzer():
-    from camsla.faults import IMAGE_FAULTS
+    from camsla.kernel import IMAGE_FAULTS
 
     assert set(ANALYZERS) == set(IMAGE_FAULTS) - {"decode_error"}
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from camsla.settings import Settings
+from camsla.kernel import Settings
 from probe.recording import RecordingTarget, check_recording, inspect_recording
 from probe.recording.onvif_profile_g import RecordingInfo, StateEvent, device_address, spans_from_events
 from probe.recording.target import RecordingSourceError

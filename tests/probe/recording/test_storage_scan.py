@@ -12,7 +12,7 @@ import av
 import numpy as np
 import pytest
 
-from camsla.settings import Settings
+from camsla.kernel import Settings
 from probe.recording import RecordingTarget, check_recording, inspect_recording
 from probe.recording.storage_scan import (
     CorruptSegment,

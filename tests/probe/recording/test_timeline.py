@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from camsla.settings import Settings
+from camsla.kernel import Settings
 from probe.recording.timeline import (
     RecordingEvidence,
     RecordingThresholds,

@@ -7,42 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import cv2
 import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from camsla.db.models import Baseline, Evidence
+from probe.image import decode_image, encode_jpeg, thumbnail
 
 REFERENCE = "reference"
 PREVIOUS = "previous"
-JPEG_QUALITY = 90
 
 
 class BaselineError(ValueError):
     """An image that cannot serve as a baseline; the message names it."""
-
-
-def encode_jpeg(image: np.ndarray, max_bytes: int | None = None) -> bytes:
-    """JPEG bytes of a BGR image; with ``max_bytes``, lower quality (then size) until it fits."""
-    quality, img = JPEG_QUALITY, image
-    while True:
-        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if not ok:  # pragma: no cover - OpenCV encodes any uint8 BGR image
-            raise BaselineError("could not encode the image as JPEG")
-        data = buf.tobytes()
-        if max_bytes is None or len(data) <= max_bytes:
-            return data
-        if quality > 40:
-            quality -= 15
-        else:
-            img = cv2.resize(img, (max(16, img.shape[1] * 3 // 4), max(16, img.shape[0] * 3 // 4)),
-                             interpolation=cv2.INTER_AREA)
-
-
-def decode_image(data: bytes) -> np.ndarray | None:
-    arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
-    return arr
 
 
 def load(session: Session, camera_id: str, kind: str) -> np.ndarray | None:
@@ -65,8 +42,6 @@ def store(session: Session, camera_id: str, kind: str, thumb_jpeg: bytes, taken_
 
 def reference_from_image(image_bytes: bytes, name: str) -> bytes:
     """An operator's reference picture (any size) -> the stored thumbnail JPEG."""
-    from probe.image import thumbnail
-
     img = decode_image(image_bytes)
     if img is None:
         raise BaselineError(f"{name}: not a readable image (JPEG, PNG, BMP...)")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from camsla.db.models import KeyValue, RawObservation
 from camsla.db.models import Run as RunRow
-from camsla.observation import Observation
+from camsla.kernel import Observation
 from sla.runs import Run, fold, fold_window
 
 WATERMARK_KEY = "raw_pruned_before"

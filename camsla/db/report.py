@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from camsla.db.maintenance import windows_for_camera, windows_overlapping
 from camsla.db.models import Camera, Sector
 from camsla.db.models import Run as RunRow
-from camsla.maintenance import windows_for_camera, windows_overlapping
 from sla.eligibility import eligible_intervals
 from sla.periods import split_days, split_months
 from sla.rollup import figures

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from camsla.faults import FAULTS_BY_CHECK, SECURITY_FAULTS
+from camsla.kernel.faults import FAULTS_BY_CHECK, SECURITY_FAULTS
 
 Check = Literal["liveness", "image", "recording"]
 Status = Literal["ok", "fail", "error"]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from camsla.observation import Observation, ObservationError
+from camsla.kernel.observation import Observation, ObservationError
 
 REQUIRED_KEYS = ("camera_id", "ts", "check", "status")
 

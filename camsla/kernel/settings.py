@@ -67,12 +67,14 @@ class WebSettings(_Section):
     status_month_refresh_s: float = Field(300.0, gt=0)
 
 
+# One definition of each check's stale_after default (DESIGN.md "Time and state semantics").
+DEFAULT_STALE_AFTER: dict[str, float] = {"liveness": 300.0, "image": 10_800.0, "recording": 93_600.0}
+
+
 class Settings(_Section):
     database_url: str = "sqlite:///camsla.db"
     timezone: str = "Asia/Shanghai"
-    stale_after: dict[str, float] = Field(
-        default_factory=lambda: {"liveness": 300.0, "image": 10_800.0, "recording": 93_600.0}
-    )
+    stale_after: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_STALE_AFTER))
     raw_retention_days: float = Field(7.0, gt=0)
     flush_interval_s: float = Field(2.0, gt=0)  # how often buffered probe results are written
     # while the database cannot be written: observations kept in memory, and where the rest go
@@ -95,7 +97,7 @@ class Settings(_Section):
     @field_validator("stale_after")
     @classmethod
     def _all_checks(cls, v: dict[str, float]) -> dict[str, float]:
-        merged = {"liveness": 300.0, "image": 10_800.0, "recording": 93_600.0}
+        merged = dict(DEFAULT_STALE_AFTER)
         for k, s in v.items():
             if k not in merged:
                 raise ValueError(f"unknown check {k!r}")
