@@ -2,12 +2,17 @@
 
 Refused or reset: the host is up and the service says no (``stream_down``). No route, network or
 host down, or a connect the kernel gave up on: ``unreachable``. A TLS failure: the host answered
-(``stream_down``). A bare timeout: ``timeout``."""
+(``stream_down``). A bare timeout: ``timeout``.
+
+``classify_oserror`` is the one table; ``find_oserror`` digs the socket error out of a library's
+wrapper exceptions, ``classify_under`` does both, and ``causes`` is the walk down an exception's
+chain they share with the frame sources' search for a library's own exception types."""
 
 from __future__ import annotations
 
 import errno
 import ssl
+from collections.abc import Iterator
 
 # errno -> (fault, words for the reason)
 ERRNO_FAULTS: dict[int, tuple[str, str]] = {
@@ -38,18 +43,32 @@ def classify_oserror(exc: OSError) -> tuple[str, str]:
     return "unreachable", f"socket error {name or exc.__class__.__name__}: {exc.strerror or exc}"
 
 
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then what it was raised from or during (``__cause__``, else ``__context__``), and so
+    on down the chain; each exception once, so a cycle ends the walk."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        yield node
+        seen.add(id(node))
+        node = node.__cause__ or node.__context__
+
+
 def find_oserror(exc: BaseException, *, require_errno: bool = True) -> OSError | None:
     """The OSError under a library's wrapper exceptions (httpx, httpcore, anyio, aiohttp and zeep
     chain them): the first one with an errno; without ``require_errno``, else the first one at all.
     A bare TimeoutError is not a socket error and is skipped."""
-    seen: set[int] = set()
     first: OSError | None = None
-    node: BaseException | None = exc
-    while node is not None and id(node) not in seen:
+    for node in causes(exc):
         if isinstance(node, OSError) and not isinstance(node, TimeoutError):
             if node.errno is not None:
                 return node
             first = first or node
-        seen.add(id(node))
-        node = node.__cause__ or node.__context__
     return None if require_errno else first
+
+
+def classify_under(exc: BaseException, *, require_errno: bool = True) -> tuple[str, str] | None:
+    """``classify_oserror`` of the socket error ``find_oserror`` finds under ``exc``; None when
+    there is none (the caller then says what the wrapper itself means)."""
+    os_error = find_oserror(exc, require_errno=require_errno)
+    return None if os_error is None else classify_oserror(os_error)

@@ -3,7 +3,8 @@
 Every frame source either returns a :class:`~probe.frame.frame.Frame` or raises :class:`FrameError`;
 nothing else escapes a grab (a library error is translated here, never re-raised raw). The fault is
 one of DESIGN.md's codes: ``decode_error`` is an image fault (the camera delivered something that is
-not a picture); the other four are the liveness codes, meaning no picture could be fetched.
+not a picture); the other four are the liveness codes, meaning no picture could be fetched. What a
+socket error means is probe.neterrors' one table, shared with the liveness kinds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Mapping
 from typing import Literal
 
 from camsla.kernel import MetricValue
-from probe import neterrors
 
 FrameFault = Literal["decode_error", "stream_down", "auth_failed", "timeout", "unreachable"]
 FRAME_FAULTS: tuple[FrameFault, ...] = (
@@ -57,12 +57,3 @@ class FrameError(Exception):
 class NoFrameSource(ValueError):
     """The camera has no URL for the requested source (a configuration problem, not a camera fault)."""
 
-
-def classify_oserror(exc: OSError) -> tuple[FrameFault, str]:
-    """The fault and a few words for a socket error (one table for every probe: probe.neterrors)."""
-    return neterrors.classify_oserror(exc)  # type: ignore[return-value]
-
-
-def find_oserror(exc: BaseException) -> OSError | None:
-    """The OSError (with an errno) under a library's wrapper exception."""
-    return neterrors.find_oserror(exc)

@@ -19,8 +19,9 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from camsla.kernel import ImageSettings, MetricValue, Settings
-from probe.frame.credentials import redact_url, split_credentials
-from probe.frame.errors import FrameError, FrameFault, NoFrameSource, classify_oserror, find_oserror
+from probe import neterrors
+from probe.credentials import redact_url, url_credentials_win
+from probe.frame.errors import FrameError, FrameFault, NoFrameSource
 from probe.frame.frame import Frame, FrameTarget, image_settings
 from probe.frame.snapshot import fetch_snapshot
 
@@ -35,10 +36,7 @@ async def grab_onvif(target: FrameTarget, settings: Settings | ImageSettings) ->
     if not target.onvif_url:
         raise NoFrameSource(f"camera {target.camera_id}: no onvif_url for an ONVIF snapshot")
     cfg = image_settings(settings)
-    bare, url_user, url_password = split_credentials(target.onvif_url)
-    username, password = (
-        (url_user, url_password) if url_user is not None else (target.username, target.password)
-    )
+    bare, username, password = url_credentials_win(target.onvif_url, target.username, target.password)
     parts = urlsplit(bare)
     shown = redact_url(target.onvif_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -121,20 +119,13 @@ def _classify(e: BaseException) -> tuple[FrameFault, str]:
         if transport.status_code in (401, 403):
             return "auth_failed", f"HTTP {transport.status_code}: the device refused the credentials"
         return "stream_down", f"HTTP {transport.status_code} from the ONVIF service"
-    os_error = find_oserror(e)
-    if os_error is not None:
-        return classify_oserror(os_error)
+    socket_fault = neterrors.classify_under(e)
+    if socket_fault is not None:
+        return socket_fault  # type: ignore[return-value]
     if _cause(e, TimeoutError) is not None:
         return "timeout", "no ONVIF answer in time"
     return "stream_down", f"not a usable ONVIF answer ({type(e).__name__}: {e})"
 
 
 def _cause(e: BaseException, kind: type[BaseException]) -> BaseException | None:
-    seen: set[int] = set()
-    node: BaseException | None = e
-    while node is not None and id(node) not in seen:
-        if isinstance(node, kind):
-            return node
-        seen.add(id(node))
-        node = node.__cause__ or node.__context__
-    return None
+    return next((node for node in neterrors.causes(e) if isinstance(node, kind)), None)

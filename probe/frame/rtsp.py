@@ -24,8 +24,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from camsla.kernel import ImageSettings, MetricValue, Settings
-from probe.frame.credentials import redact_url, scrub, with_credentials
-from probe.frame.errors import FrameError, NoFrameSource, classify_oserror
+from probe import neterrors
+from probe.credentials import redact_url, scrub, with_credentials
+from probe.frame.errors import FrameError, NoFrameSource
 from probe.frame.frame import Frame, FrameTarget, image_settings
 
 SOURCE = "rtsp"
@@ -274,7 +275,7 @@ def _open_fault(
     if _is_timeout(e) or elapsed >= timeout_s * 0.95:
         return failed("timeout", f"no answer within {timeout_s:g} s ({text})")
     if isinstance(e, OSError) and e.errno is not None and not isinstance(e, av.error.InvalidDataError):
-        fault, words = classify_oserror(e)
+        fault, words = neterrors.classify_oserror(e)
         return failed(fault, words)
     if isinstance(e, av.error.InvalidDataError):
         return failed("stream_down", f"the answer is not a usable RTSP stream ({text})")

@@ -1,4 +1,5 @@
-"""A JPEG snapshot over HTTP(S) with httpx: Basic or Digest auth (whichever the camera asks for),
+"""A JPEG snapshot over HTTP(S) with httpx: Basic or Digest auth (whichever the camera asks for,
+answered by probe.httpauth),
 a size cap enforced while streaming, a sanity check that the body is a picture, and the decode
 (cv2.imdecode) off the event loop.
 
@@ -12,44 +13,20 @@ from __future__ import annotations
 import asyncio
 import struct
 import time
-from collections.abc import Generator
 
 import httpx
 
 from camsla.kernel import ImageSettings, MetricValue, Settings
-from probe.frame.credentials import redact_url, split_credentials
-from probe.frame.errors import FrameError, NoFrameSource, classify_oserror, find_oserror
+from probe import neterrors
+from probe.credentials import redact_url, url_credentials_win
+from probe.frame.errors import FrameError, NoFrameSource
 from probe.frame.frame import Frame, FrameTarget, image_settings
+from probe.httpauth import CameraAuth
+from probe.liveness.auth import AuthError
 
 SOURCE = "snapshot"
 MAX_PIXELS = 64_000_000  # refuse to allocate for a header claiming more (a 12 MP camera has 12)
 _BODY_SHOWN = 40  # bytes of a non-picture body quoted in the reason
-
-
-class CameraAuth(httpx.Auth):
-    """Answers the camera's challenge: Digest when offered (httpx.DigestAuth), else Basic.
-    Nothing is sent before the camera asks, so Basic credentials never go to a server that did
-    not request them."""
-
-    def __init__(self, username: str, password: str) -> None:
-        self._digest = httpx.DigestAuth(username, password)
-        self._basic = httpx.BasicAuth(username, password)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        response = yield request
-        if response.status_code != 401:
-            return
-        schemes = [h.split(" ", 1)[0].lower() for h in response.headers.get_list("www-authenticate")]
-        if "digest" in schemes:
-            flow = self._digest.auth_flow(request)
-            next(flow)  # DigestAuth's unauthenticated first try: already sent above
-            try:
-                retry = flow.send(response)
-            except StopIteration:
-                return
-            yield retry
-        elif "basic" in schemes:
-            yield from self._basic.auth_flow(request)
 
 
 async def grab_snapshot(target: FrameTarget, settings: Settings | ImageSettings) -> Frame:
@@ -73,9 +50,7 @@ async def fetch_snapshot(
 ) -> Frame:
     """The HTTP part, shared with the ONVIF source. Credentials in the URL win over the arguments."""
     cfg = image_settings(settings)
-    bare, url_user, url_password = split_credentials(url)
-    if url_user is not None:
-        username, password = url_user, url_password
+    bare, username, password = url_credentials_win(url, username, password)
     shown = redact_url(url)
     metrics = {**(metrics or {}), "frame_source": source}
     t0 = time.monotonic()
@@ -135,16 +110,17 @@ async def fetch_snapshot(
         ) from None
     except httpx.HTTPError as e:
         metrics["frame_bytes"] = len(body)
-        os_error = find_oserror(e)
-        if os_error is not None:
-            fault, words = classify_oserror(os_error)
-            raise failed(fault, words) from None
+        socket_fault = neterrors.classify_under(e)
+        if socket_fault is not None:
+            raise failed(*socket_fault) from None
         if isinstance(e, httpx.ConnectError):
             raise failed("unreachable", f"no connection: {e}") from None
         raise failed("stream_down", f"{type(e).__name__}: {e or 'protocol error'}") from None
     except OSError as e:
-        fault, words = classify_oserror(e)
-        raise failed(fault, words) from None
+        raise failed(*neterrors.classify_oserror(e)) from None
+    except AuthError as e:  # a Digest challenge this client cannot compute
+        metrics["frame_bytes"] = len(body)
+        raise failed("auth_failed", f"the camera's challenge cannot be answered: {e}") from None
 
     data = bytes(body)
     metrics["frame_bytes"] = len(data)

@@ -2,7 +2,8 @@
 
 Pure functions: parse the ``WWW-Authenticate`` challenges, pick one, compute the ``Authorization``
 value. Digest supports MD5, MD5-sess, SHA-256 and SHA-256-sess, with ``qop=auth``, ``qop=auth-int``
-(empty body) and the RFC 2069 form without qop.
+(empty body) and the RFC 2069 form without qop. The RTSP kind answers with them directly; over
+HTTP (the http kind, the snapshot frame source) probe.httpauth wraps them in an ``httpx.Auth``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Challenge:
     @property
     def algorithm(self) -> str:
         return self.params.get("algorithm", "MD5").upper() if self.scheme == "digest" else ""
+
+    @property
+    def name(self) -> str:
+        """``basic``, or ``digest-`` and the algorithm in lower case (``digest-md5``, ``digest-sha-256``):
+        what the probes record as the scheme they answered."""
+        return self.scheme + (f"-{self.algorithm.lower()}" if self.algorithm else "")
 
 
 def _skip_ws(s: str, i: int) -> int:

@@ -1,8 +1,9 @@
 """The ``http`` liveness kind: an httpx GET of the camera's snapshot URL (else ``http://<ip>/``).
 
-Basic or Digest credentials are sent when the camera asks (401), through the same challenge code as
-RTSP. 2xx is ok; 401/403 after credentials is ``auth_failed``; any other status or a refused
-connection is ``stream_down``; no connection in time is ``unreachable``; no answer in time ``timeout``.
+Basic or Digest credentials are sent when the camera asks (401), by probe.httpauth (the challenge code
+RTSP answers with too); the inventory's username and password each win over the URL's. 2xx is ok;
+401/403 after credentials is ``auth_failed``; any other status or a refused connection is
+``stream_down``; no connection in time is ``unreachable``; no answer in time ``timeout``.
 """
 
 from __future__ import annotations
@@ -10,40 +11,18 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import Generator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from camsla.kernel import ProbeSettings
-from probe.liveness import auth, net
+from probe import httpauth, neterrors  # the module, not the class: probe.httpauth imports this package
+from probe.credentials import split_credentials
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target
 
 KIND = "http"
 READ_AT_MOST = 256_000  # enough to see a snapshot start arriving; liveness does not need all of it
-
-
-class CameraAuth(httpx.Auth):
-    """Answers a Basic or Digest challenge once (the strongest offered)."""
-
-    def __init__(self, username: str, password: str) -> None:
-        self.username, self.password = username, password
-        self.used = "none"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenge = auth.choose(auth.parse_challenges(response.headers.get_list("www-authenticate")))
-        if challenge is None:
-            return
-        self.used = challenge.scheme + (f"-{challenge.algorithm.lower()}" if challenge.algorithm else "")
-        uri = request.url.raw_path.decode("ascii")
-        request.headers["Authorization"] = auth.authorization(
-            challenge, username=self.username, password=self.password, method=request.method, uri=uri
-        )
-        yield request
 
 
 @functools.cache
@@ -67,8 +46,7 @@ def transport_failure(
                       **metrics)
     if isinstance(e, httpx.TimeoutException):
         return failed(kind, "timeout", f"no answer to {what} within {timeout_s:g} s", phase="answer", **metrics)
-    os_err = net.find_oserror(e)
-    fault, words = net.classify_oserror(os_err) if os_err else ("unreachable", str(e) or "connect failed")
+    fault, words = neterrors.classify_under(e, require_errno=False) or ("unreachable", str(e) or "connect failed")
     return failed(kind, fault, f"{host}:{port}: {words}", phase="connect", **metrics)
 
 
@@ -85,9 +63,10 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
         _ = parts.port
     except ValueError as e:
         return errored(KIND, f"bad snapshot_url {url!r}: {e}")
-    username = target.username if target.username is not None else unquote(parts.username or "") or None
-    password = target.password if target.password is not None else unquote(parts.password or "")
-    cam_auth = CameraAuth(username, password or "") if username else None
+    bare, url_user, url_password = split_credentials(url)  # credentials go in the auth exchange, not the URL
+    username = target.username if target.username is not None else (url_user or None)
+    password = target.password if target.password is not None else url_password
+    cam_auth = httpauth.CameraAuth(username, password or "") if username else None
     timeout = httpx.Timeout(settings.timeout_s)
     metrics: dict = {}
     t0 = time.perf_counter()
@@ -95,7 +74,6 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
         async with httpx.AsyncClient(
             timeout=timeout, verify=_ssl_context(), trust_env=False, follow_redirects=True
         ) as client:
-            bare = httpx.URL(url).copy_with(userinfo=b"")  # credentials go in the auth exchange, not the URL
             async with client.stream("GET", bare, auth=cam_auth) as resp:
                 metrics["rtt_s"] = round(time.perf_counter() - t0, 6)
                 metrics["status"] = resp.status_code

@@ -15,6 +15,7 @@ import socket
 import time
 
 from camsla.kernel import ProbeSettings
+from probe import neterrors
 from probe.liveness import net
 from probe.liveness.ports import service_ports
 from probe.liveness.result import KindResult, errored, failed, ok
@@ -80,7 +81,7 @@ async def _knock(host: str, port: int) -> tuple[bool, str]:
         transport, _ = await net.connect(host, port)
         return True, "connected"
     except OSError as e:
-        fault, words = net.classify_oserror(e)
+        fault, words = neterrors.classify_oserror(e)
         return fault == "stream_down", words
     finally:
         net.close_quietly(transport)

@@ -1,4 +1,4 @@
-"""TCP connections for the probes, and what a socket error says about the camera.
+"""TCP connections for the probes (what a socket error says about the camera is probe.neterrors).
 
 ``create_connection`` is the one seam the tests replace to see how an unreachable host is classified
 (nothing on 127.0.0.0/8 answers EHOSTUNREACH); everything else runs on real sockets. The kinds use
@@ -13,24 +13,12 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from probe import neterrors
-
 
 def create_connection(
     protocol_factory: Callable[[], asyncio.Protocol], host: str, port: int
 ) -> Coroutine[Any, Any, tuple[asyncio.Transport, asyncio.Protocol]]:
     """The seam (tests may replace it): the running loop's ``create_connection``."""
     return asyncio.get_running_loop().create_connection(protocol_factory, host, port)
-
-
-def classify_oserror(exc: OSError) -> tuple[str, str]:
-    """The liveness fault and a short reason for a socket error (see probe.neterrors)."""
-    return neterrors.classify_oserror(exc)
-
-
-def find_oserror(exc: BaseException) -> OSError | None:
-    """The OSError under a library's wrapper exceptions: the first with an errno, else the first."""
-    return neterrors.find_oserror(exc, require_errno=False)
 
 
 async def connect(host: str, port: int) -> tuple[asyncio.BaseTransport, float]:

@@ -18,9 +18,11 @@ import asyncio
 import functools
 import time
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from camsla.kernel import ProbeSettings
+from probe import neterrors
+from probe.credentials import split_credentials
 from probe.liveness import auth, net
 from probe.liveness.result import KindResult, errored, failed
 from probe.target import Target
@@ -72,9 +74,8 @@ def parse_rtsp_url(url: str | None) -> RtspUrl:
     if parts.port:
         netloc += f":{parts.port}"
     uri = urlunsplit(("rtsp", netloc, parts.path or "/", parts.query, ""))
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password is not None else None
-    return RtspUrl(parts.hostname, port, uri, user, password)
+    _, user, password = split_credentials(url.strip())
+    return RtspUrl(parts.hostname, port, uri, user or None, password)
 
 
 @dataclass(slots=True)
@@ -355,7 +356,7 @@ class _Session:
             if sent and not renewed and challenge.params.get("stale", "").lower() != "true":
                 return resp  # the same challenge again: our credentials were refused
             self.challenge, self.nc = challenge, 0
-            self.auth_used = challenge.scheme + (f"-{challenge.algorithm.lower()}" if challenge.algorithm else "")
+            self.auth_used = challenge.name
             if (resp.header("connection") or "").lower() == "close" or self.conn is None or self.conn.eof:
                 await self.connect()
             data, sent, sent_nonce = self._request(method, extra)
@@ -446,7 +447,7 @@ async def probe_rtsp(target: Target, settings: ProbeSettings) -> KindResult:
         return failed(KIND, "stream_down", f"{phase.upper()}: {e}", **metrics)
     except OSError as e:
         metrics["phase"] = phase
-        fault, words = net.classify_oserror(e)
+        fault, words = neterrors.classify_oserror(e)
         where = f"{url.host}:{url.port}" if phase == "connect" else phase.upper()
         return failed(KIND, fault, f"{where}: {words}", **metrics)
     except auth.AuthError as e:

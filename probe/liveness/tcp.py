@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from camsla.kernel import ProbeSettings
+from probe import neterrors
 from probe.liveness import net
 from probe.liveness.ports import service_ports
 from probe.liveness.result import KindResult, errored, failed, ok
@@ -27,7 +28,7 @@ async def probe_tcp(target: Target, settings: ProbeSettings) -> KindResult:
             KIND, "unreachable", f"no TCP connection to {target.host}:{port} within {settings.timeout_s:g} s", port=port
         )
     except OSError as e:
-        fault, words = net.classify_oserror(e)
+        fault, words = neterrors.classify_oserror(e)
         return failed(KIND, fault, f"{target.host}:{port}: {words}", port=port)
     finally:
         net.close_quietly(transport)

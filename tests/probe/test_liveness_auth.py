@@ -1,9 +1,12 @@
-"""Basic and Digest answers, checked against the worked examples of RFC 2617 and RFC 7616."""
+"""Basic and Digest answers, checked against the worked examples of RFC 2617 and RFC 7616, and the
+httpx.Auth built on them (probe.httpauth) against cameras that ask in each way."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from probe.httpauth import CameraAuth
 from probe.liveness import auth
 
 
@@ -82,3 +85,91 @@ def test_unsupported_algorithm_is_refused_clearly() -> None:
     with pytest.raises(auth.AuthError, match="SHA-512"):
         auth.digest_response(algorithm="SHA-512", username="u", realm="r", password="p", method="GET", uri="/",
                              nonce="n")
+
+
+# -- probe.httpauth.CameraAuth: the one httpx.Auth of the http liveness kind and the snapshot source --
+
+
+def _camera(*challenges: str, check=None):
+    """An httpx.MockTransport camera: 401 with ``challenges`` until ``check(authorization, request)`` is
+    true; every request's Authorization header (or "") is recorded."""
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        given = request.headers.get("authorization", "")
+        seen.append(given)
+        if given and check is not None and check(given, request):
+            return httpx.Response(200, content=b"ok")
+        return httpx.Response(401, headers=[("WWW-Authenticate", c) for c in challenges])
+
+    return httpx.MockTransport(handle), seen
+
+
+def _digest_ok(given: str, request: httpx.Request, password: str = "pw") -> bool:
+    p = auth.parse_authorization(given).params
+    return p["response"] == auth.digest_response(
+        algorithm=p.get("algorithm", "MD5"), username="admin", realm=p["realm"], password=password,
+        method=request.method, uri=p["uri"], nonce=p["nonce"], nc=p.get("nc", ""), cnonce=p.get("cnonce", ""),
+        qop=p.get("qop", ""),
+    )
+
+
+@pytest.mark.parametrize(
+    "challenges, used",
+    [
+        (['Digest realm="cam", nonce="n1", qop="auth"'], "digest-md5"),
+        (['Basic realm="cam"', 'Digest realm="cam", nonce="n1", qop="auth", algorithm=MD5'], "digest-md5"),
+        (['Digest realm="cam", nonce="n1", qop="auth", algorithm=MD5',
+          'Digest realm="cam", nonce="n2", qop="auth", algorithm=SHA-256'], "digest-sha-256"),
+        (['Digest realm="cam", nonce="n1"'], "digest-md5"),  # RFC 2069 form, no qop
+    ],
+)
+def test_camera_auth_answers_digest_when_offered(challenges, used) -> None:
+    transport, seen = _camera(*challenges, check=_digest_ok)
+    camera_auth = CameraAuth("admin", "pw")
+    with httpx.Client(transport=transport) as client:
+        resp = client.get("http://cam.test/ISAPI/Streaming/channels/101/picture?x=1", auth=camera_auth)
+    assert resp.status_code == 200
+    assert seen[0] == ""  # nothing sent before the camera asked
+    assert len(seen) == 2 and seen[1].startswith("Digest ")
+    assert auth.parse_authorization(seen[1]).params["uri"] == "/ISAPI/Streaming/channels/101/picture?x=1"
+    assert camera_auth.used == used
+
+
+def test_camera_auth_answers_basic_when_digest_is_not_offered() -> None:
+    want = auth.basic_authorization("admin", "p:w@")
+    transport, seen = _camera('Negotiate', 'Basic realm="cam"', check=lambda given, _: given == want)
+    camera_auth = CameraAuth("admin", "p:w@")
+    with httpx.Client(transport=transport) as client:
+        resp = client.get("http://cam.test/snap.jpg", auth=camera_auth)
+    assert resp.status_code == 200 and seen == ["", want] and camera_auth.used == "basic"
+
+
+def test_camera_auth_answers_once_and_leaves_a_refusal_to_the_caller() -> None:
+    transport, seen = _camera('Digest realm="cam", nonce="n1", qop="auth"',
+                              check=lambda given, request: _digest_ok(given, request, password="right"))
+    camera_auth = CameraAuth("admin", "wrong")
+    with httpx.Client(transport=transport) as client:
+        resp = client.get("http://cam.test/snap.jpg", auth=camera_auth)
+    assert resp.status_code == 401 and len(seen) == 2 and camera_auth.used == "digest-md5"
+
+
+def test_camera_auth_sends_nothing_to_a_camera_that_does_not_ask() -> None:
+    seen: list[str] = []
+
+    def open_camera(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization", ""))
+        return httpx.Response(200)
+
+    camera_auth = CameraAuth("admin", "pw")
+    with httpx.Client(transport=httpx.MockTransport(open_camera)) as client:
+        assert client.get("http://cam.test/snap.jpg", auth=camera_auth).status_code == 200
+    assert seen == [""] and camera_auth.used == "none"
+
+
+def test_camera_auth_leaves_a_challenge_it_cannot_answer_unanswered() -> None:
+    transport, seen = _camera("Negotiate abc==")
+    camera_auth = CameraAuth("admin", "pw")
+    with httpx.Client(transport=transport) as client:
+        assert client.get("http://cam.test/snap.jpg", auth=camera_auth).status_code == 401
+    assert seen == [""] and camera_auth.used == "none"

@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from camsla.kernel import ProbeSettings
+from probe import neterrors
 from probe.liveness import net
 from probe.liveness.tcp import probe_tcp
 from probe.target import Target
@@ -56,11 +57,11 @@ async def test_host_unreachable_is_unreachable(monkeypatch) -> None:
 
 
 def test_socket_errors_map_to_liveness_faults() -> None:
-    assert net.classify_oserror(ConnectionRefusedError(errno.ECONNREFUSED, "x"))[0] == "stream_down"
-    assert net.classify_oserror(OSError(errno.ENETUNREACH, "x"))[0] == "unreachable"
-    assert net.classify_oserror(OSError(errno.EHOSTUNREACH, "x"))[0] == "unreachable"
-    assert net.classify_oserror(OSError(errno.EHOSTDOWN, "x"))[0] == "unreachable"
-    fault, reason = net.classify_oserror(OSError(errno.EPROTO, "weird"))
+    assert neterrors.classify_oserror(ConnectionRefusedError(errno.ECONNREFUSED, "x"))[0] == "stream_down"
+    assert neterrors.classify_oserror(OSError(errno.ENETUNREACH, "x"))[0] == "unreachable"
+    assert neterrors.classify_oserror(OSError(errno.EHOSTUNREACH, "x"))[0] == "unreachable"
+    assert neterrors.classify_oserror(OSError(errno.EHOSTDOWN, "x"))[0] == "unreachable"
+    fault, reason = neterrors.classify_oserror(OSError(errno.EPROTO, "weird"))
     assert fault == "unreachable" and "EPROTO" in reason
 
 

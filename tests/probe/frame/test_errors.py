@@ -6,7 +6,8 @@ import ssl
 import httpx
 import pytest
 
-from probe.frame.errors import FrameError, classify_oserror, find_oserror
+from probe.frame.errors import FrameError
+from probe.neterrors import classify_oserror, classify_under, find_oserror
 
 
 def test_socket_errors_map_to_liveness_faults():
@@ -29,7 +30,10 @@ def test_the_socket_error_under_a_library_wrapper_is_found():
             raise httpx.ConnectError("All connection attempts failed") from inner
     except httpx.ConnectError as outer:
         found = find_oserror(outer)
+        fault = classify_under(outer)
     assert isinstance(found, ConnectionRefusedError)
+    assert fault == ("stream_down", "connection refused")
+    assert classify_under(httpx.ConnectError("no socket error under this one")) is None
 
 
 def test_frame_error_refuses_an_unknown_fault():

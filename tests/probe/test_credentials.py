@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from probe.frame.credentials import redact_url, scrub, split_credentials, with_credentials
+from probe.credentials import redact_url, scrub, split_credentials, url_credentials_win, with_credentials
 
 
 def test_credentials_are_percent_encoded_into_the_url():
@@ -39,3 +39,10 @@ def test_scrub_takes_the_password_out_of_a_library_message():
     out = scrub(text, url, "p@ss word")
     assert "p@ss" not in out and "p%40ss" not in out
     assert "rtsp://admin:***@10.1.2.3/live" in out
+
+
+def test_the_urls_own_credentials_win_over_the_given_ones():
+    given = ("admin", "pw")
+    assert url_credentials_win("http://cam:p%40w@1.2.3.4/snap", *given) == ("http://1.2.3.4/snap", "cam", "p@w")
+    assert url_credentials_win("http://cam@1.2.3.4/snap", *given) == ("http://1.2.3.4/snap", "cam", None)
+    assert url_credentials_win("http://1.2.3.4/snap", *given) == ("http://1.2.3.4/snap", "admin", "pw")

@@ -1,4 +1,10 @@
-"""Camera credentials in URLs: put them in safely, take them out, and keep them out of messages."""
+"""Camera credentials in URLs: put them in safely, take them out, and keep them out of messages.
+
+One place for every probe and frame source that reads a camera URL. ``split_credentials`` takes the
+``user:password@`` out of a URL (percent-decoded); the two rules for which credentials win are named
+here too: the frame sources let the URL's own credentials win (``url_credentials_win``), the liveness
+kinds let the inventory's username and password each win over the URL's (they apply that rule
+field by field after ``split_credentials``)."""
 
 from __future__ import annotations
 
@@ -32,6 +38,17 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     user, sep, password = userinfo.partition(":")
     bare = urlunsplit(parts._replace(netloc=hostport))
     return bare, unquote(user), (unquote(password) if sep else None)
+
+
+def url_credentials_win(
+    url: str, username: str | None, password: str | None
+) -> tuple[str, str | None, str | None]:
+    """``(url without userinfo, username, password)``: the URL's own credentials when it names a
+    user (its password too, even when it has none), else the given ones."""
+    bare, url_user, url_password = split_credentials(url)
+    if url_user is not None:
+        return bare, url_user, url_password
+    return bare, username, password
 
 
 def redact_url(url: str) -> str:
