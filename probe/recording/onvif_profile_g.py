@@ -166,6 +166,17 @@ async def _call(where: str, coro: Any) -> Any:
         raise _classify(e, where) from e
 
 
+async def _call_list(where: str, coro: Any) -> list[Any]:
+    """``_call`` for an operation whose answer is a list the device may not offer: a protocol error
+    (a SOAP fault, an HTTP error status...) counts as an empty list; anything else is raised."""
+    try:
+        return await _call(where, coro) or []
+    except RecordingSourceError as e:
+        if e.reason != "protocol_error":
+            raise
+        return []
+
+
 async def _collect(service: Any, start_op: str, results_op: str, request: dict[str, Any], field: str) -> list[Any]:
     """Run a search (FindRecordings / FindEvents) and page its results until Completed."""
     token = await _call(start_op, getattr(service, start_op)(request))
@@ -190,13 +201,7 @@ async def _recording_service_facts(camera: Any, tokens: set[str]) -> tuple[float
 
     rec = await _call("recording service", camera.create_recording_service())
     retention: float | None = None
-    try:
-        items = await _call("GetRecordings", rec.GetRecordings()) or []
-    except RecordingSourceError as e:
-        if e.reason != "protocol_error":
-            raise
-        items = []
-    for item in items:
+    for item in await _call_list("GetRecordings", rec.GetRecordings()):
         if item.RecordingToken not in tokens:
             continue
         kept = getattr(item.Configuration, "MaximumRetentionTime", None)
@@ -205,13 +210,7 @@ async def _recording_service_facts(camera: Any, tokens: set[str]) -> tuple[float
             retention = s if retention is None else min(retention, s)
     faults: list[str] = []
     active: bool | None = None
-    try:
-        jobs = await _call("GetRecordingJobs", rec.GetRecordingJobs()) or []
-    except RecordingSourceError as e:
-        if e.reason != "protocol_error":
-            raise
-        jobs = []
-    for job in jobs:
+    for job in await _call_list("GetRecordingJobs", rec.GetRecordingJobs()):
         if job.JobConfiguration.RecordingToken not in tokens:
             continue
         try:
