@@ -61,8 +61,7 @@ def main() -> None:
         print(f"{args.cameras} cameras, {len(runs)} runs, database {url.split(':')[0]}")
         for by in (None, "day"):
             t0 = time.perf_counter()
-            with db.session() as s:
-                doc = sla_report(s, start, end, settings.stale_after, by=by, tz=settings.tz)
+            doc = sla_report(db, start, end, settings.stale_after, by=by, tz=settings.tz).as_dict()
             dt = time.perf_counter() - t0
             pa = next(x for x in doc["sectors"] if x["code"] == "public_area")
             print(f"month report{' by day' if by else '':<8} {dt:6.2f} s  ({args.cameras / dt:,.0f} cameras/s; "

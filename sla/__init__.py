@@ -2,11 +2,25 @@
 
 Observations are folded into runs (``fold``); runs of a camera give its state at every instant
 (``state_timeline``) and exact time per state (``state_seconds``); seconds add up per sector,
-contractor or day (``group``) and give the rates (``rates``, ``figures``). See shared/DESIGN.md
-"Time and state semantics".
+contractor or day and give the rates and typed figures (``figures``, ``build_report``). The
+newest result per camera and check moves with ``advance``, which names the ``StateChange``.
+See shared/DESIGN.md "Time and state semantics". Persistence is camsla.db's: it hands plain
+values in and stores what comes out.
 """
 
-from sla.eligibility import eligible_intervals, merge_intervals
+from sla.current import CurrentResult, StateChange, advance
+from sla.eligibility import eligible_intervals, merge_intervals, windows_for_camera
+from sla.figures import (
+    CameraFigures,
+    CameraRef,
+    ContractorFigures,
+    PeriodFigures,
+    SectorFigures,
+    SectorRef,
+    SlaReport,
+    WindowRef,
+    build_report,
+)
 from sla.periods import (
     DEFAULT_TIMEZONE,
     Period,
@@ -15,25 +29,18 @@ from sla.periods import (
     local_date,
     local_midnight,
     month_bounds,
-    parse_bound,
     parse_period,
     split_days,
     split_months,
+    zone,
 )
-from sla.rollup import Figures, Rates, figures, group, group_by, meets, meets_target, rates, total
-from sla.runs import (
-    FoldInconsistency,
-    FoldResult,
-    Rejection,
-    Run,
-    fold,
-    fold_window,
-    overlaps_window,
-)
+from sla.rollup import Figures, Rates, figures, meets_target, rates
+from sla.runs import FoldInconsistency, FoldResult, Rejection, Run, fold, fold_window
 from sla.state import (
     STATES,
     StateSeconds,
     StateSpan,
+    decide,
     state_seconds,
     state_seconds_split,
     state_timeline,
@@ -42,31 +49,39 @@ from sla.state import (
 __all__ = [
     "DEFAULT_TIMEZONE",
     "STATES",
+    "CameraFigures",
+    "CameraRef",
+    "ContractorFigures",
+    "CurrentResult",
     "Figures",
     "FoldInconsistency",
     "FoldResult",
     "Period",
     "PeriodError",
+    "PeriodFigures",
     "Rates",
     "Rejection",
     "Run",
+    "SectorFigures",
+    "SectorRef",
+    "SlaReport",
+    "StateChange",
     "StateSeconds",
     "StateSpan",
+    "WindowRef",
+    "advance",
+    "build_report",
     "day_bounds",
+    "decide",
     "eligible_intervals",
     "figures",
     "fold",
     "fold_window",
-    "group",
-    "group_by",
     "local_date",
     "local_midnight",
-    "meets",
     "meets_target",
     "merge_intervals",
     "month_bounds",
-    "overlaps_window",
-    "parse_bound",
     "parse_period",
     "rates",
     "split_days",
@@ -74,5 +89,6 @@ __all__ = [
     "state_seconds",
     "state_seconds_split",
     "state_timeline",
-    "total",
+    "windows_for_camera",
+    "zone",
 ]

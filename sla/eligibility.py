@@ -71,3 +71,17 @@ def eligible_intervals(
     if cursor < hi:
         out.append(Period(cursor, hi))
     return out
+
+
+def windows_for_camera(windows: Iterable, camera) -> list[Interval]:  # noqa: ANN001 - duck-typed rows
+    """The windows (anything with ``start``, ``end``, ``camera_id``, ``sector_code``,
+    ``contractor_id``) that cover a camera (anything with ``camera_id``, ``sector_code`` or
+    ``sector``, ``contractor_id``): by camera, by its sector or by its contractor."""
+    sector = getattr(camera, "sector_code", None) or getattr(camera, "sector", None)
+    return [
+        (w.start, w.end)
+        for w in windows
+        if w.camera_id == camera.camera_id
+        or (w.sector_code is not None and w.sector_code == sector)
+        or (w.contractor_id is not None and w.contractor_id == camera.contractor_id)
+    ]

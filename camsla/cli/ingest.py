@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
 
         def flush() -> None:
             nonlocal batch, total
-            with db.session() as s:
-                stats = ObservationStore(s, cfg.stale_after).add(batch)
+            with db.session(write=True) as s:
+                stats = ObservationStore(s, cfg.stale_after, cfg.tz).add(batch)
             for o, reason in stats.rejected:
                 typer.echo(f"{file}: line {line_of.get(id(o), '?')}: not stored: {reason}", err=True)
             total += stats

@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
         with db.session() as s:
             if sector is not None and s.get(Sector, sector) is None:
                 fail(f"unknown sector {sector!r} (see `camsla sectors list`)")
-            doc = sla_report(s, period.start, period.end, cfg.stale_after, sector=sector, now=datetime.now(UTC),
-                             by=by, tz=cfg.tz)
+        doc = sla_report(db, period.start, period.end, cfg.stale_after, sector=sector, now=datetime.now(UTC),
+                         by=by, tz=cfg.tz).as_dict()
         out = {
             "from": start,
             "to": end,

@@ -1,8 +1,34 @@
-"""The database: engine, sessions and migrations. Any command opens it through ``open_db``,
-which migrates a fresh or older database to the newest schema first (DESIGN.md)."""
+"""The database: the schema (``models``), engine, sessions and migrations, and every query.
+
+Any command opens it through ``open_db``, which migrates a fresh or older database to the newest
+schema first (DESIGN.md). Results enter through one path, ``ObservationStore.add`` (runs, raw
+results, current state and rollup upkeep in one transaction, returning the state changes); SLA
+figures come out through ``sla_report`` (typed, from the daily rollup and the runs) and the
+current state through the readers of ``camsla.db.current``.
+"""
 
 from __future__ import annotations
 
+from camsla.db import models
+from camsla.db.current import counts_by_status, failing_now, latest_liveness, latest_of_camera, valid_results
 from camsla.db.engine import Database, open_db, upgrade
+from camsla.db.report import ensure_days, figures_from_runs, sla_report, timeline_document
+from camsla.db.store import ObservationStore, StoreStats
 
-__all__ = ["Database", "open_db", "upgrade"]
+__all__ = [
+    "Database",
+    "ObservationStore",
+    "StoreStats",
+    "counts_by_status",
+    "ensure_days",
+    "failing_now",
+    "figures_from_runs",
+    "latest_liveness",
+    "latest_of_camera",
+    "models",
+    "open_db",
+    "sla_report",
+    "timeline_document",
+    "upgrade",
+    "valid_results",
+]

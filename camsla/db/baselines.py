@@ -52,7 +52,7 @@ def add_evidence(
     session: Session, camera_id: str, ts: datetime, check: str, faults: tuple[str, ...], image_jpeg: bytes,
     metrics: dict[str, Any] | None,
 ) -> None:
-    session.add(Evidence(camera_id=camera_id, ts=ts, check=check, faults=",".join(faults), image=image_jpeg,
+    session.add(Evidence(camera_id=camera_id, ts=ts, check=check, faults=tuple(faults), image=image_jpeg,
                          metrics=metrics))
 
 

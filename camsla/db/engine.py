@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from camsla.kernel import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE_OPTION = "camsla_write"  # execution option of a unit of work that reads, then writes what it read
 
 
 def _normalise_url(url: str) -> str:
@@ -32,11 +33,21 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            # The driver's own transaction handling begins a transaction only before a write, so a
+            # read-then-write unit of work could read what another process changes before its
+            # write. SQLAlchemy emits BEGIN itself instead (below), as its SQLite docs advise.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:  # noqa: ANN001
+            # A writing unit of work takes the database's write lock when it begins, so what it
+            # read cannot change before it writes (one writer at a time, as SQLite allows anyway).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -66,11 +77,19 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back whole on any error."""
-        with self._sessions() as s:
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back whole on any error.
+
+        ``write``: it reads and then writes what it read (storing results, rebuilding rollup days);
+        on SQLite it then holds the write lock from its start, so nothing it read changes under it."""
+        with (self._write_sessions if write else self._sessions)() as s:
             try:
                 yield s
                 s.commit()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from camsla.db import rollup
 from camsla.db.models import Camera, Contractor, MaintenanceWindow, Sector
 
 
@@ -59,7 +60,22 @@ def add_window(
     )
     session.add(window)
     session.flush()
+    _invalidate(session, window)
     return window
+
+
+def _invalidate(session: Session, w: MaintenanceWindow) -> None:
+    """The stored rollup days the window covers no longer hold. Days are cut in the configured
+    timezone, which this function does not know: a day either side covers every zone."""
+    q = select(Camera.camera_id)
+    if w.camera_id is not None:
+        q = q.where(Camera.camera_id == w.camera_id)
+    elif w.sector_code is not None:
+        q = q.where(Camera.sector_code == w.sector_code)
+    else:
+        q = q.where(Camera.contractor_id == w.contractor_id)
+    rollup.invalidate_cameras(session, list(session.scalars(q)), w.start - timedelta(days=1),
+                              w.end + timedelta(days=1), "UTC")
 
 
 def windows_overlapping(session: Session, start: datetime, end: datetime) -> Sequence[MaintenanceWindow]:
@@ -68,19 +84,6 @@ def windows_overlapping(session: Session, start: datetime, end: datetime) -> Seq
         .where(MaintenanceWindow.start < end, MaintenanceWindow.end > start)
         .order_by(MaintenanceWindow.start)
     ).all()
-
-
-def windows_for_camera(
-    windows: Sequence[MaintenanceWindow], camera: Camera
-) -> list[tuple[datetime, datetime]]:
-    """The windows that cover a camera: by camera, by its sector or by its contractor."""
-    return [
-        (w.start, w.end)
-        for w in windows
-        if w.camera_id == camera.camera_id
-        or (w.sector_code is not None and w.sector_code == camera.sector_code)
-        or (w.contractor_id is not None and w.contractor_id == camera.contractor_id)
-    ]
 
 
 def list_windows(session: Session, *, active_at: datetime | None = None) -> Sequence[MaintenanceWindow]:
@@ -94,6 +97,7 @@ def remove_window(session: Session, window_id: int) -> MaintenanceWindow:
     w = session.get(MaintenanceWindow, window_id)
     if w is None:
         raise MaintenanceError(f"no maintenance window with id {window_id}")
+    _invalidate(session, w)
     session.delete(w)
     return w
 
@@ -103,6 +107,5 @@ __all__ = [
     "add_window",
     "list_windows",
     "remove_window",
-    "windows_for_camera",
     "windows_overlapping",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from camsla.db.types import UTCDateTime
+from camsla.db.types import FaultList, UTCDateTime
 
 # BigInteger primary keys that still autoincrement on SQLite (which only does so for INTEGER).
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -126,7 +127,7 @@ class RawObservation(Base):
     check: Mapped[str] = mapped_column(String(16))
     ts: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(8))
-    faults: Mapped[str] = mapped_column(String(400), default="")  # sorted, comma-joined
+    faults: Mapped[tuple[str, ...]] = mapped_column(FaultList(), default=())
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(32), default="")
 
@@ -144,7 +145,7 @@ class Run(Base):
     camera_id: Mapped[str] = mapped_column(String(20))
     check: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(8))
-    faults: Mapped[str] = mapped_column(String(400), default="")
+    faults: Mapped[tuple[str, ...]] = mapped_column(FaultList(), default=())
     first_ts: Mapped[datetime]
     last_ts: Mapped[datetime]
     n_obs: Mapped[int] = mapped_column(Integer, default=1)
@@ -153,6 +154,45 @@ class Run(Base):
         Index("run_camera_check_first", "camera_id", "check", "first_ts"),
         Index("run_last_ts", "last_ts"),
     )
+
+
+class CurrentState(Base):
+    """The newest result per camera and check, durable: written in the same transaction as the
+    runs by every path that stores results (probes through the service, `camsla ingest`, agents).
+    ``since`` is the start of the current run, ``last_ts`` the newest result's instant; the result
+    is valid until ``last_ts + stale_after`` (the ``stale_after_s`` it was folded under)."""
+
+    __tablename__ = "current_state"
+    camera_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    check: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    faults: Mapped[tuple[str, ...]] = mapped_column(FaultList(), default=())
+    since: Mapped[datetime]
+    last_ts: Mapped[datetime]
+    stale_after_s: Mapped[float] = mapped_column(Float)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(32), default="")
+
+    __table_args__ = (Index("current_state_status", "status"),)
+
+
+class CameraDay(Base):
+    """The daily rollup: exact time per state of one camera over one local day (microseconds).
+
+    Only days that have ended are stored. A change of runs, eligibility or settings that touches
+    a stored day deletes its row in the same transaction; missing days are computed from the runs
+    again when read (camsla.db.rollup), so month figures are sums of days."""
+
+    __tablename__ = "camera_day"
+    camera_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ok_us: Mapped[int] = mapped_column(BigInteger)
+    degraded_us: Mapped[int] = mapped_column(BigInteger)
+    offline_us: Mapped[int] = mapped_column(BigInteger)
+    unknown_us: Mapped[int] = mapped_column(BigInteger)
+    excluded_us: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("camera_day_day", "day"),)
 
 
 class Baseline(Base):
@@ -176,7 +216,7 @@ class Evidence(Base):
     camera_id: Mapped[str] = mapped_column(ForeignKey("camera.camera_id", ondelete="CASCADE"), index=True)
     ts: Mapped[datetime]
     check: Mapped[str] = mapped_column(String(16))
-    faults: Mapped[str] = mapped_column(String(400), default="")
+    faults: Mapped[tuple[str, ...]] = mapped_column(FaultList(), default=())
     image: Mapped[bytes] = mapped_column(LargeBinary)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

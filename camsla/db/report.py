@@ -1,36 +1,82 @@
-"""SLA figures for a period: the I/O edge that loads cameras, windows and runs, and hands them to
-the pure functions of sla.state / sla.rollup. This is what `camsla sla`, the web app and the
-monthly report read."""
+"""SLA figures for a period: the I/O edge that loads cameras, windows, runs and stored days as
+plain values, keeps the daily rollup complete, and hands them to the pure functions of ``sla``.
+This is what `camsla sla`, the web app, the exporter and the monthly report read.
+
+A period's figures are the stored days wholly inside it that have ended (``camsla.db.rollup``),
+plus the rest (a partial day, today so far) computed from the runs: month and multi-day figures
+are sums of days (``sla.days.plan``).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from camsla.db.maintenance import windows_for_camera, windows_overlapping
-from camsla.db.models import Camera, Sector
+from camsla.db import rollup
+from camsla.db.engine import Database
+from camsla.db.models import Camera, CameraDay, Contractor, MaintenanceWindow, Sector
 from camsla.db.models import Run as RunRow
-from sla.eligibility import eligible_intervals
-from sla.periods import split_days, split_months
-from sla.rollup import figures
-from sla.runs import Run
-from sla.state import StateSeconds, StateSpan, state_seconds, state_seconds_split, state_timeline
+from sla import (
+    CameraRef,
+    Run,
+    SectorRef,
+    SlaReport,
+    StateSeconds,
+    StateSpan,
+    WindowRef,
+    build_report,
+    day_bounds,
+    eligible_intervals,
+    figures,
+    split_days,
+    split_months,
+    state_seconds,
+    state_timeline,
+    windows_for_camera,
+    zone,
+)
+from sla.days import camera_seconds, plan
+from sla.figures import GroupKey, group_key
 
-SECONDS_KEYS = ("eligible_s", "ok_s", "degraded_s", "offline_s", "unknown_s")
+SPLITTERS = {"day": split_days, "month": split_months}
+_REBUILD_CHUNK = 1000  # cameras per rebuild transaction (writers wait for one chunk at most)
 
 
-@dataclass
-class CameraFigures:
-    camera: Camera
-    seconds: StateSeconds
-    parts: list[StateSeconds] = field(default_factory=list)  # per sub-period (day/month), when asked
+def sector_refs(session: Session) -> list[SectorRef]:
+    return [SectorRef(s.code, s.name, s.tier, s.target) for s in session.scalars(select(Sector).order_by(Sector.code))]
+
+
+def camera_ref(c: Camera) -> CameraRef:
+    return CameraRef(c.camera_id, c.name, c.sector_code, c.contractor.name if c.contractor else None, c.district,
+                     c.commissioned_at, c.decommissioned_at, c.contractor_id)
+
+
+def camera_refs(
+    session: Session, start: datetime, end: datetime, sector: str | None = None, ids: Sequence[str] | None = None
+) -> list[CameraRef]:
+    """Cameras in service at some instant of [start, end), by id."""
+    q = select(Camera).where(
+        Camera.commissioned_at < end,
+        or_(Camera.decommissioned_at.is_(None), Camera.decommissioned_at > start),
+    )
+    if sector is not None:
+        q = q.where(Camera.sector_code == sector)
+    if ids is not None:
+        q = q.where(Camera.camera_id.in_(list(ids)))
+    return [camera_ref(c) for c in session.scalars(q.order_by(Camera.camera_id))]
+
+
+def window_refs(session: Session, start: datetime, end: datetime) -> list[WindowRef]:
+    t = MaintenanceWindow.__table__
+    q = select(t.c.start, t.c.end, t.c.camera_id, t.c.sector_code, t.c.contractor_id).where(
+        t.c.start < end, t.c.end > start).order_by(t.c.start)
+    return [WindowRef(*row) for row in session.execute(q)]
 
 
 def load_runs(
@@ -41,7 +87,6 @@ def load_runs(
     Read as plain rows (Core), not ORM objects: a city's month is millions of runs."""
     t = RunRow.__table__
     cols = (t.c.camera_id, t.c.check, t.c.status, t.c.faults, t.c.first_ts, t.c.last_ts, t.c.n_obs, t.c.id)
-    faults_of: dict[str, tuple[str, ...]] = {}
     out: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
     for check, stale in stale_after.items():
         q = (
@@ -55,45 +100,148 @@ def load_runs(
             if len(camera_ids) < 1000:  # beyond that, reading the check's runs whole is cheaper than IN (...)
                 q = q.where(t.c.camera_id.in_(camera_ids))
         for cid, chk, status, faults, first, last, n, rid in session.execute(q):
-            f = faults_of.get(faults)
-            if f is None:
-                f = faults_of[faults] = tuple(faults.split(",")) if faults else ()
-            out[cid][chk].append(Run(cid, chk, status, f, first, last, n, rid))
+            out[cid][chk].append(Run(cid, chk, status, faults, first, last, n, rid))
     return out
 
 
-def cameras_in_period(session: Session, start: datetime, end: datetime, sector: str | None = None) -> list[Camera]:
-    q = select(Camera).where(
-        Camera.commissioned_at < end,
-        or_(Camera.decommissioned_at.is_(None), Camera.decommissioned_at > start),
+def seconds_from_runs(
+    session: Session, cams: Sequence[CameraRef], pieces: Sequence[tuple[datetime, datetime]],
+    stale_after: dict[str, float], now: datetime | None = None,
+) -> dict[str, list[StateSeconds]]:
+    """Each camera's seconds per state over each of ``pieces``, computed from its runs."""
+    if not pieces or not cams:
+        return {}
+    lo, hi = min(p[0] for p in pieces), max(p[1] for p in pieces)
+    windows = window_refs(session, lo, hi)
+    runs = load_runs(session, [c.camera_id for c in cams], lo, hi, stale_after)
+    return {c.camera_id: camera_seconds(c, windows, runs.get(c.camera_id, {}), stale_after, pieces, now) for c in cams}
+
+
+def ensure_days(
+    db: Database, cams: Sequence[CameraRef], days: Sequence[date], stale_after: dict[str, float], tz: ZoneInfo
+) -> int:
+    """Compute and store the days of ``days`` (ended, consecutive) these cameras have no stored
+    row for; returns how many were computed. Each chunk of cameras is one transaction holding the
+    rebuild lock, so no writer changes its runs or windows between the read and the write."""
+    if not days or not cams:
+        return 0
+    with db.session() as s:
+        signed = s.get(rollup.KeyValue, rollup.SIGNATURE_KEY)
+        if signed is None or signed.value != rollup.signature(stale_after, tz):
+            with db.session(write=True) as w:
+                rollup.lock_for_rebuild(w)
+                rollup.check_signature(w, stale_after, tz)
+        sums = rollup.day_sums(s, [c.camera_id for c in cams], days[0], days[-1])
+    incomplete = [c.camera_id for c in cams if sums.get(c.camera_id, (0,))[0] < len(days)]
+    computed = 0
+    for i in range(0, len(incomplete), _REBUILD_CHUNK):
+        ids = incomplete[i : i + _REBUILD_CHUNK]
+        with db.session(write=True) as s:
+            rollup.lock_for_rebuild(s)
+            have = rollup.stored_days(s, ids, days[0], days[-1])
+            missing = {cid: [d for d in days if d not in have.get(cid, ())] for cid in ids}
+            missing = {cid: ds for cid, ds in missing.items() if ds}
+            if not missing:
+                continue
+            lo = day_bounds(min(ds[0] for ds in missing.values()), tz).start
+            hi = day_bounds(max(ds[-1] for ds in missing.values()), tz).end
+            fresh = camera_refs(s, lo, hi, ids=list(missing))  # as they are now, under the lock
+            windows = window_refs(s, lo, hi)
+            runs = load_runs(s, [c.camera_id for c in fresh], lo, hi, stale_after)
+            rows = []
+            in_service = {c.camera_id for c in fresh}
+            for c in fresh:
+                ds = missing[c.camera_id]
+                secs = camera_seconds(c, windows, runs.get(c.camera_id, {}), stale_after,
+                                      [day_bounds(d, tz) for d in ds])
+                rows.extend((c.camera_id, d, x) for d, x in zip(ds, secs, strict=True))
+            for cid, ds in missing.items():  # out of service over those days: all excluded
+                if cid not in in_service:
+                    rows.extend((cid, d, StateSeconds(excluded_us=_day_us(d, tz))) for d in ds)
+            computed += rollup.store_days(s, rows)
+    return computed
+
+
+def _day_us(d: date, tz: ZoneInfo) -> int:
+    a, b = day_bounds(d, tz)
+    return int((b - a).total_seconds()) * 1_000_000
+
+
+def _day_groups(
+    session: Session, days: Sequence[date], start: datetime, end: datetime, sector: str | None
+) -> dict[date, dict[GroupKey, StateSeconds]]:
+    """Stored days summed per day, sector and contractor, for the cameras in service in [start, end)."""
+    d, c, k = CameraDay.__table__, Camera.__table__, Contractor.__table__
+    q = (
+        select(d.c.day, c.c.sector_code, k.c.name, func.sum(d.c.ok_us), func.sum(d.c.degraded_us),
+               func.sum(d.c.offline_us), func.sum(d.c.unknown_us), func.sum(d.c.excluded_us))
+        .select_from(d.join(c, c.c.camera_id == d.c.camera_id).outerjoin(k, k.c.id == c.c.contractor_id))
+        .where(d.c.day >= days[0], d.c.day <= days[-1], c.c.commissioned_at < end,
+               or_(c.c.decommissioned_at.is_(None), c.c.decommissioned_at > start))
+        .group_by(d.c.day, c.c.sector_code, k.c.name)
     )
     if sector is not None:
-        q = q.where(Camera.sector_code == sector)
-    return list(session.scalars(q.order_by(Camera.camera_id)))
+        q = q.where(c.c.sector_code == sector)
+    out: dict[date, dict[GroupKey, StateSeconds]] = defaultdict(dict)
+    for day, code, name, *us in session.execute(q):
+        out[day][(code, name or "")] = StateSeconds(*(int(x) for x in us))
+    return out
 
 
-def camera_figures(
-    session: Session,
+def sla_report(
+    db: Database,
     start: datetime,
     end: datetime,
     stale_after: dict[str, float],
+    *,
     sector: str | None = None,
     now: datetime | None = None,
-    parts: Sequence[tuple[datetime, datetime]] = (),
-) -> list[CameraFigures]:
-    """Seconds per state of every camera in service during [start, end) (and per sub-period of
-    ``parts`` when given); time after ``now`` (the future) is not counted at all."""
-    cams = cameras_in_period(session, start, end, sector)
-    windows = windows_overlapping(session, start, end)
-    runs = load_runs(session, [c.camera_id for c in cams], start, end, stale_after)
-    out = []
-    for cam in cams:
-        eligible = eligible_intervals(cam.commissioned_at, cam.decommissioned_at, windows_for_camera(windows, cam), (start, end))
-        cam_runs = runs.get(cam.camera_id, {})
-        secs = state_seconds(cam_runs, stale_after, eligible, (start, end), now=now)
-        split = state_seconds_split(cam_runs, stale_after, eligible, parts, now=now) if parts else []
-        out.append(CameraFigures(cam, secs, split))
-    return out
+    by: str | None = None,
+    tz: ZoneInfo | str | None = None,
+) -> SlaReport:
+    """Typed figures for [start, end) per sector, contractor and camera (``report.as_dict()`` is the
+    `camsla sla --json` document minus "from", "to", "timezone" and "period").
+
+    ``now`` (default: the present) cuts a period reaching past it. ``by``: "day" or "month" adds
+    the same figures for each local day or month of the period (``tz``)."""
+    tz = zone(tz)
+    now = now or datetime.now(UTC)
+    with db.session() as s:
+        sectors = sector_refs(s)
+        cams = camera_refs(s, start, end, sector)
+    days, pieces = plan(start, end, now, tz)
+    ensure_days(db, cams, days, stale_after, tz)
+    ids = [c.camera_id for c in cams]
+    with db.session() as s:
+        sums = rollup.day_sums(s, ids, days[0], days[-1]) if days and ids else {}
+        piece_secs = seconds_from_runs(s, cams, pieces, stale_after, now)
+        groups = _day_groups(s, days, start, end, sector) if by and days and ids else {}
+    zero = StateSeconds()
+    seconds = {cid: sums.get(cid, (0, zero))[1] + sum(piece_secs.get(cid, ()), zero) for cid in ids}
+    parts = None
+    if by:
+        parts = []
+        for _, (p_start, p_end) in SPLITTERS[by]((start, end), tz):
+            totals: dict[GroupKey, StateSeconds] = defaultdict(StateSeconds)
+            for d in days:
+                if p_start <= day_bounds(d, tz).start < p_end:
+                    for key, x in groups.get(d, {}).items():
+                        totals[key] += x
+            for j, (a, _) in enumerate(pieces):
+                if p_start <= a < p_end:
+                    for c in cams:
+                        totals[group_key(c)] += piece_secs[c.camera_id][j]
+            parts.append((p_start.astimezone(tz), p_end.astimezone(tz), totals))
+    return build_report(sectors, cams, seconds, only_sector=sector, parts=parts)
+
+
+def figures_from_runs(
+    session: Session, start: datetime, end: datetime, stale_after: dict[str, float], *, now: datetime | None = None
+) -> dict[str, StateSeconds]:
+    """Each camera's seconds over [start, end) straight from its runs, without the rollup (the
+    reference the rollup is held to in the tests)."""
+    cams = camera_refs(session, start, end)
+    return {cid: xs[0] for cid, xs in seconds_from_runs(session, cams, [(start, end)], stale_after, now).items()}
 
 
 def camera_timeline(
@@ -102,9 +250,10 @@ def camera_timeline(
 ) -> tuple[list[StateSpan], StateSeconds]:
     """Why a camera's figures are what they are: its states over [start, end) as spans, each with
     the fault codes that decided it, and the seconds they add up to."""
-    windows = windows_for_camera(windows_overlapping(session, start, end), camera)
-    eligible = eligible_intervals(camera.commissioned_at, camera.decommissioned_at, windows, (start, end))
-    runs = load_runs(session, [camera.camera_id], start, end, stale_after).get(camera.camera_id, {})
+    ref = camera_ref(camera)
+    windows = windows_for_camera(window_refs(session, start, end), ref)
+    eligible = eligible_intervals(ref.commissioned_at, ref.decommissioned_at, windows, (start, end))
+    runs = load_runs(session, [ref.camera_id], start, end, stale_after).get(ref.camera_id, {})
     return (
         state_timeline(runs, stale_after, eligible, (start, end), now=now),
         state_seconds(runs, stale_after, eligible, (start, end), now=now),
@@ -126,71 +275,3 @@ def timeline_document(
             for sp in spans
         ],
     }
-
-
-def sla_report(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    stale_after: dict[str, float],
-    *,
-    sector: str | None = None,
-    now: datetime | None = None,
-    by: str | None = None,
-    tz: ZoneInfo | None = None,
-) -> dict[str, Any]:
-    """The `camsla sla --json` document minus "from"/"to"/"timezone" (the caller adds them).
-
-    ``now``: the present; a period reaching past it is measured only up to it. ``by``: "day" or
-    "month" adds "periods", the same rollups for each local day or month of the period (``tz``)."""
-    sectors = {s.code: s for s in session.scalars(select(Sector).order_by(Sector.code))}
-    splitter = SPLITTERS[by] if by else None
-    parts = [p for _, p in splitter((start, end), tz)] if splitter else []
-    per_camera = camera_figures(session, start, end, stale_after, sector, now, parts)
-    by_sector: dict[str, list[CameraFigures]] = defaultdict(list)
-    by_contractor: dict[str, list[CameraFigures]] = defaultdict(list)
-    for cf in per_camera:
-        by_sector[cf.camera.sector_code].append(cf)
-        by_contractor[cf.camera.contractor.name if cf.camera.contractor else ""].append(cf)
-    codes = [sector] if sector is not None else list(sectors)
-    sector_rows = []
-    for code in codes:
-        sec = sectors[code]
-        members = by_sector.get(code, [])
-        total = sum((m.seconds for m in members), StateSeconds())
-        sector_rows.append(
-            {"code": code, "name": sec.name, "tier": sec.tier, **figures(total, sec.target, len(members)).as_dict()}
-        )
-    camera_rows = [
-        {"camera_id": cf.camera.camera_id, "name": cf.camera.name, "sector": cf.camera.sector_code,
-         "contractor": cf.camera.contractor.name if cf.camera.contractor else None,
-         "district": cf.camera.district, **figures(cf.seconds, sectors[cf.camera.sector_code].target).as_dict()}
-        for cf in per_camera
-    ]
-    contractor_rows = [
-        {"contractor": name or None, **figures(sum((m.seconds for m in members), StateSeconds()), None, len(members)).as_dict()}
-        for name, members in sorted(by_contractor.items())
-    ]
-    doc: dict[str, Any] = {"sectors": sector_rows, "contractors": contractor_rows, "cameras": camera_rows}
-    if parts:
-        doc["periods"] = [
-            {
-                "from": p_start.astimezone(tz).isoformat(),
-                "to": p_end.astimezone(tz).isoformat(),
-                "sectors": [
-                    {"code": code, **figures(sum((m.parts[i] for m in by_sector.get(code, [])), StateSeconds()),
-                                             sectors[code].target, len(by_sector.get(code, []))).as_dict()}
-                    for code in codes
-                ],
-                "contractors": [
-                    {"contractor": name or None,
-                     **figures(sum((m.parts[i] for m in members), StateSeconds()), None, len(members)).as_dict()}
-                    for name, members in sorted(by_contractor.items())
-                ],
-            }
-            for i, (p_start, p_end) in enumerate(parts)
-        ]
-    return doc
-
-
-SPLITTERS = {"day": split_days, "month": split_months}

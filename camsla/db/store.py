@@ -1,26 +1,31 @@
-"""The I/O edge of the state engine: observations in, runs and raw observations stored.
+"""The I/O edge of the state engine: observations in, runs, raw observations, current state.
 
 ``ObservationStore.add`` is the one path every observation takes (probes, collectors, `camsla
 ingest`, remote agents). It is batched and append-friendly: for each (camera, check) the tail run
 is loaded once and the pure ``sla.runs.fold`` extends it; late observations load the runs around
-them and the raw observations needed to split a run exactly. The whole batch is one transaction.
+them and the raw observations needed to split a run exactly. In the same transaction it keeps the
+newest result per camera and check (``current_state``, via the pure ``sla.current.advance``) and
+deletes the stored rollup days the changed runs touch (``camsla.db.rollup``). It returns what it
+stored and the state changes it caused, for the ticket engine.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from camsla.db.models import KeyValue, RawObservation
+from camsla.db import rollup
+from camsla.db.models import CurrentState, KeyValue, RawObservation
 from camsla.db.models import Run as RunRow
 from camsla.kernel import Observation
-from sla.runs import Run, fold, fold_window
+from sla import DEFAULT_TIMEZONE, CurrentResult, Run, StateChange, advance, fold, fold_window, zone
 
 WATERMARK_KEY = "raw_pruned_before"
 _CHUNK = 400  # keys per IN (...) query
@@ -32,21 +37,20 @@ class StoreStats:
     stored: int = 0
     duplicates: int = 0
     rejected: list[tuple[Observation, str]] = field(default_factory=list)
+    changes: list[StateChange] = field(default_factory=list)  # of the newest result per camera and check
 
     def __iadd__(self, other: StoreStats) -> StoreStats:
         self.received += other.received
         self.stored += other.stored
         self.duplicates += other.duplicates
         self.rejected.extend(other.rejected)
+        self.changes.extend(other.changes)
         return self
 
 
-def _faults_text(faults: Sequence[str]) -> str:
-    return ",".join(faults)
-
-
-def _faults_tuple(text: str) -> tuple[str, ...]:
-    return tuple(text.split(",")) if text else ()
+def current_from_row(r: CurrentState) -> CurrentResult:
+    return CurrentResult(r.camera_id, r.check, r.status, r.faults, r.since, r.last_ts, r.stale_after_s,
+                         r.metrics or {}, r.source)
 
 
 def run_from_row(r: RunRow) -> Run:
@@ -55,7 +59,7 @@ def run_from_row(r: RunRow) -> Run:
         camera_id=r.camera_id,
         check=r.check,
         status=r.status,
-        faults=_faults_tuple(r.faults),
+        faults=r.faults,
         first_ts=r.first_ts,
         last_ts=r.last_ts,
         n_obs=r.n_obs,
@@ -69,7 +73,7 @@ def _obs_from_row(r: RawObservation) -> Observation:
         ts=r.ts,
         check=r.check,  # type: ignore[arg-type]
         status=r.status,  # type: ignore[arg-type]
-        faults=_faults_tuple(r.faults),
+        faults=r.faults,
         metrics=r.metrics or {},
         source=r.source,
     )
@@ -100,9 +104,17 @@ def get_watermark(session: Session) -> datetime | None:
 
 
 class ObservationStore:
-    def __init__(self, session: Session, stale_after: dict[str, float]) -> None:
+    """Stores batches of observations in the caller's transaction (open it with
+    ``Database.session(write=True)``). ``tz``: where days are cut for the rollup; ``clock``: now."""
+
+    def __init__(
+        self, session: Session, stale_after: dict[str, float], tz: ZoneInfo | str = DEFAULT_TIMEZONE,
+        clock=lambda: datetime.now(UTC),  # noqa: ANN001
+    ) -> None:
         self.session = session
         self.stale_after = stale_after
+        self.tz = zone(tz)
+        self.clock = clock
 
     # -- writing -----------------------------------------------------------------------------
     def add(self, observations: Iterable[Observation]) -> StoreStats:
@@ -122,12 +134,17 @@ class ObservationStore:
             obs.sort(key=lambda o: o.ts)
         if not groups:
             return stats
+        rollup.lock_for_change(self.session)
+        now = self.clock()
         watermark = get_watermark(self.session)
         tails = self._tails(list(groups))
+        currents = self._currents(list(groups))
         raw_inserts: list[dict] = []
         run_inserts: list[dict] = []
         run_updates: list[dict] = []
         run_deletes: list[int] = []
+        new_currents: dict[tuple[str, str], CurrentResult] = {}
+        touched_days: list[tuple[str, date]] = []
         late = [k for k, obs in groups.items() if k in tails and obs[0].ts <= tails[k].last_ts]
         preloaded = self._preload(late, groups)
         for key, obs in groups.items():
@@ -142,16 +159,19 @@ class ObservationStore:
                 result = fold(window, obs, stale, raw_lookup=self._raw_lookup(key, raws), watermark=watermark)
                 stats.rejected.extend((r.observation, r.reason) for r in result.rejected)
             rejected_ids = {id(r.observation) for r in result.rejected}
+            accepted: list[Observation] = []
             for o in obs:
                 if id(o) in rejected_ids:
                     continue
                 prev = stored.get(o.ts)
                 if prev is None:
                     raw_inserts.append(self._raw_values(o))
+                    accepted.append(o)
                     stats.stored += 1
                 elif o.rank > _obs_from_row(prev).rank:  # a worse verdict for the instant replaces it
                     for k, v in self._raw_values(o).items():
                         setattr(prev, k, v)
+                    accepted.append(o)
                     stats.stored += 1
                 else:
                     stats.duplicates += 1
@@ -161,8 +181,56 @@ class ObservationStore:
                 else:
                     run_updates.append({"_id": r.id, **self._run_values(r)})
             run_deletes.extend(result.removed_ids)
+            if result.upserts or result.removed_ids:
+                lo, hi = fold_window(obs, stale)
+                # a run's result is valid up to stale_after past its last instant
+                days = rollup.closed_days(lo, hi + timedelta(seconds=stale), now, self.tz)
+                touched_days.extend((key[0], d) for d in days)
+            after, change = advance(currents.get(key), result.runs, accepted, stale)
+            if after is not None:
+                new_currents[key] = after
+            if change is not None:
+                stats.changes.append(change)
         self._write(raw_inserts, run_inserts, run_updates, run_deletes)
+        self._write_currents(new_currents, currents)
+        if touched_days:
+            rollup.invalidate_days(self.session, touched_days)
         return stats
+
+    def _currents(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CurrentResult]:
+        out: dict[tuple[str, str], CurrentResult] = {}
+        for i in range(0, len(keys), _CHUNK):
+            q = select(CurrentState).where(tuple_(CurrentState.camera_id, CurrentState.check).in_(keys[i : i + _CHUNK]))
+            for row in self.session.scalars(q):
+                out[(row.camera_id, row.check)] = current_from_row(row)
+        return out
+
+    def _write_currents(
+        self, new: dict[tuple[str, str], CurrentResult], old: dict[tuple[str, str], CurrentResult]
+    ) -> None:
+        if not new:
+            return
+        t = CurrentState.__table__
+        rows = [
+            {"camera_id": c.camera_id, "check": c.check, "status": c.status, "faults": c.faults, "since": c.since,
+             "last_ts": c.last_ts, "stale_after_s": c.stale_after_s, "metrics": _jsonable(c.metrics),
+             "source": c.source[:32]}
+            for c in new.values()
+        ]
+        conn = self.session.connection()
+        inserts = [r for r in rows if (r["camera_id"], r["check"]) not in old]
+        updates = [{**r, "_cid": r["camera_id"], "_check": r["check"]} for r in rows
+                   if (r["camera_id"], r["check"]) in old]
+        if updates:
+            conn.execute(
+                update(t).where(t.c.camera_id == bindparam("_cid"), t.c.check == bindparam("_check")).values(
+                    status=bindparam("status"), faults=bindparam("faults"), since=bindparam("since"),
+                    last_ts=bindparam("last_ts"), stale_after_s=bindparam("stale_after_s"),
+                    metrics=bindparam("metrics"), source=bindparam("source")),
+                updates,
+            )
+        if inserts:
+            conn.execute(insert(t), inserts)
 
     def _tails(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Run]:
         out: dict[tuple[str, str], Run] = {}
@@ -259,7 +327,7 @@ class ObservationStore:
             "camera_id": r.camera_id,
             "check": r.check,
             "status": r.status,
-            "faults": _faults_text(r.faults),
+            "faults": r.faults,
             "first_ts": r.first_ts,
             "last_ts": r.last_ts,
             "n_obs": r.n_obs,
@@ -272,7 +340,7 @@ class ObservationStore:
             "check": o.check,
             "ts": o.ts,
             "status": o.status,
-            "faults": _faults_text(o.faults),
+            "faults": o.faults,
             "metrics": _jsonable(o.metrics),
             "source": o.source[:32],
         }

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from camsla.db import rollup
 from camsla.db.models import Camera, Contractor, Sector
 from camsla.inventory.files import read_rows, write_rows
 from camsla.inventory.rows import ALL_COLUMNS, CameraRow, RowError, check_header, validate_row
@@ -74,6 +75,11 @@ def import_inventory(session: Session, path: Path, tz: ZoneInfo, *, partial: boo
     return report
 
 
+# What a camera's eligible time (and so its stored rollup days) depends on: its service dates, and
+# the sector and contractor that maintenance windows may be scoped to.
+ELIGIBILITY_COLUMNS = frozenset({"commissioned_at", "decommissioned_at", "sector_code", "contractor_id"})
+
+
 def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> None:
     contractors = {c.name: c for c in session.scalars(select(Contractor))}
     existing = {
@@ -81,6 +87,7 @@ def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> No
         for c in session.scalars(select(Camera).where(Camera.camera_id.in_([r.values["camera_id"] for r in rows])))
     } if rows else {}
     now = datetime.now(UTC)
+    eligibility_changed: list[str] = []
     for row in rows:
         values: dict[str, Any] = dict(row.values)
         kinds = values.pop("liveness_kinds", _ABSENT)
@@ -113,11 +120,15 @@ def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> No
             if getattr(cam, k) != v:
                 setattr(cam, k, v)
                 changed = True
+                if k in ELIGIBILITY_COLUMNS:
+                    eligibility_changed.append(cam.camera_id)
         if changed:
             cam.updated_at = now
             report.updated += 1
         else:
             report.unchanged += 1
+    if eligibility_changed:  # the stored days of these cameras no longer hold
+        rollup.invalidate_cameras(session, eligibility_changed)
 
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> str | None:

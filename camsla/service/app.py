@@ -18,6 +18,7 @@ from camsla.service.buffer import ObservationBuffer
 from camsla.service.image import IMAGE_TICK_S, ImageChecker, image_job, make_pool, validate_thresholds
 from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
 from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
+from sla import StateChange
 
 log = logging.getLogger("camsla.serve")
 
@@ -30,20 +31,23 @@ class Service:
     db: Database
     buffer: ObservationBuffer
     scheduler_stats: SchedulerStats = field(default_factory=SchedulerStats)
-    latest: dict[tuple[str, str], Observation] = field(default_factory=dict)  # (camera, check) -> newest
     last_cycle: dict[str, object] = field(default_factory=dict)  # "liveness": CycleStats, "url": the page
     recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
     image: ImageChecker | None = None  # set by run_service (it owns the process pool)
 
+    def __post_init__(self) -> None:
+        self.buffer.on_stored = self.on_changes
+
     def observe(self, obs: Observation) -> None:
-        """Every probe result passes here: remembered as the newest, queued for the store."""
-        key = (obs.camera_id, obs.check)
-        prev = self.latest.get(key)
-        if prev is None or obs.ts >= prev.ts:
-            self.latest[key] = obs
-            if obs.check == "liveness" and obs.status == "ok" and prev is not None and prev.status == "fail":
-                self.recovered.add(obs.camera_id)
+        """Every probe result passes here, queued for the store (which keeps the current state)."""
         self.buffer.put(obs)
+
+    def on_changes(self, changes: list[StateChange]) -> None:
+        """State changes the store reported: a camera whose liveness went from fail to ok is due
+        for a recording check (its recorder may have lost footage while it was down)."""
+        for c in changes:
+            if c.check == "liveness" and c.after[0] == "ok" and c.before is not None and c.before[0] == "fail":
+                self.recovered.add(c.camera_id)
 
 
 def liveness_spread_s(settings: Settings) -> float:

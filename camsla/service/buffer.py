@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from camsla.db import Database
+from camsla.db import Database, ObservationStore
 from camsla.kernel import Observation, Settings
 from camsla.service.spool import Spool
+from sla import StateChange
 
 log = logging.getLogger("camsla.buffer")
 
@@ -31,7 +32,7 @@ class ObservationBuffer:
         db: Database,
         settings: Settings,
         *,
-        on_stored: Callable[[list[Observation]], None] | None = None,
+        on_stored: Callable[[list[StateChange]], None] | None = None,  # the state changes a write caused
         spool: Spool | None = None,
     ):
         self.db = db
@@ -65,12 +66,12 @@ class ObservationBuffer:
         self._items.extend(obs)
 
     def _write(self, batch: list[Observation]) -> int:
-        from camsla.db.store import ObservationStore
-
-        with self.db.session() as s:
-            stats = ObservationStore(s, self.settings.stale_after).add(batch)
+        with self.db.session(write=True) as s:
+            stats = ObservationStore(s, self.settings.stale_after, self.settings.tz).add(batch)
         for o, reason in stats.rejected:
             log.warning("observation for %s at %s not stored: %s", o.camera_id, o.ts.isoformat(), reason)
+        if self.on_stored and stats.changes:
+            self.on_stored(stats.changes)
         return stats.stored
 
     def _failed(self, e: Exception, what: str) -> None:
@@ -114,8 +115,6 @@ class ObservationBuffer:
                 self.stored += n
                 self.flushes += 1
                 self.last_flush_s = time.perf_counter() - t0
-                if self.on_stored:
-                    self.on_stored(batch)
             if self._spool_files:
                 n += await self._replay_one()
             return n
@@ -144,8 +143,6 @@ class ObservationBuffer:
         self.replayed += n
         self.stored += n
         self._spool_files -= 1
-        if self.on_stored and batch:
-            self.on_stored(batch)
         log.info("replayed %d spooled observations from %s", n, path)
         return n
 

@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from camsla.db import baselines
+from camsla.db import baselines, latest_liveness
 from camsla.kernel import Observation
 from camsla.service.targets import active_cameras, camera_target
 
@@ -125,11 +125,6 @@ class ImageChecker:
             return now - self.started >= start_offset(camera_id, interval)
         return now - last >= interval
 
-    def offline(self, camera_id: str) -> bool:
-        """Its newest liveness result failed: no picture can be had now (the grab would only time
-        out); it is checked on the first tick after it is back."""
-        live = self.service.latest.get((camera_id, "liveness"))
-        return live is not None and live.status == "fail"
 
     async def check(self, cam: Any) -> Observation | None:
         from probe.frame import FrameError, NoFrameSource, grab_frame
@@ -185,14 +180,15 @@ class ImageChecker:
 
     async def tick(self) -> int:
         def cameras():
+            # A camera whose newest liveness result failed is skipped: no picture can be had now
+            # (the grab would only time out); it is checked on the first tick after it is back.
             with self.service.db.session() as s:
-                return [c for c in active_cameras(s, datetime.now(UTC)) if c.snapshot_url or c.onvif_url or c.rtsp_url]
+                cams = [c for c in active_cameras(s, datetime.now(UTC)) if c.snapshot_url or c.onvif_url or c.rtsp_url]
+                live = latest_liveness(s, [c.camera_id for c in cams])
+            return [c for c in cams if not (c.camera_id in live and live[c.camera_id].status == "fail")]
 
         now = time.monotonic()
-        batch = [
-            c for c in await asyncio.to_thread(cameras)
-            if self.due(c.camera_id, c.sector_code, now) and not self.offline(c.camera_id)
-        ]
+        batch = [c for c in await asyncio.to_thread(cameras) if self.due(c.camera_id, c.sector_code, now)]
         sem = asyncio.Semaphore(GRAB_CONCURRENCY)
 
         async def one(cam: Any) -> None:

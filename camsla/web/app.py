@@ -4,7 +4,7 @@ observations and SLA, a liveness endpoint and Prometheus metrics."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from camsla.db import failing_now, latest_liveness, latest_of_camera, valid_results
 from camsla.db.models import Camera, RawObservation, Sector
 from camsla.kernel import FAULT_LABELS_ZH
 from camsla.web.figures import FigureCache
@@ -53,8 +54,8 @@ def create_app(service: Service) -> FastAPI:
     app = FastAPI(title="camsla", version="0.1.0", description="视频监控点位运维监测与 SLA 服务")
 
     def report(start: datetime, end: datetime, sector: str | None = None) -> dict[str, Any]:
-        with service.db.session() as s:
-            return sla_report(s, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC))
+        return sla_report(service.db, start, end, settings.stale_after, sector=sector, now=datetime.now(UTC),
+                          tz=tz).as_dict()
 
     figures = FigureCache(
         report, {"day": settings.web.status_day_refresh_s, "month": settings.web.status_month_refresh_s}
@@ -78,8 +79,8 @@ def create_app(service: Service) -> FastAPI:
             {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
         ]
         down = await asyncio.to_thread(cameras_down, now)
-        blind = cameras_blind(now)
-        awaiting = cameras_awaiting_reference(now)
+        blind = await asyncio.to_thread(cameras_blind, now)
+        awaiting = await asyncio.to_thread(cameras_awaiting_reference, now)
         t = translator(lang)
         return TEMPLATES.TemplateResponse(
             request,
@@ -95,38 +96,18 @@ def create_app(service: Service) -> FastAPI:
             },
         )
 
-    def valid_latest(now: datetime) -> list[tuple[str, str, Any]]:
-        """(camera, check, observation) for each camera's newest result per check that is still
-        valid at ``now``: as in the state engine, for [ts, ts + stale_after)."""
-        return [
-            (cid, check, obs) for (cid, check), obs in list(service.latest.items())
-            if now - obs.ts < timedelta(seconds=settings.stale_after[check])
-        ]
-
     def cameras_down(now: datetime) -> list[dict[str, Any]]:
-        """Cameras offline or degraded now, decided by the state engine's own rules (sla.state.decide)
-        from each camera's newest result per check that is still valid."""
-        from sla.state import decide
-
-        valid: dict[str, dict[str, Any]] = {}
-        for cid, check, obs in valid_latest(now):
-            valid.setdefault(cid, {})[check] = obs
-        bad = {}
-        for cid, by_check in valid.items():
-            keys = {c: (o.status, o.faults) for c, o in by_check.items()}
-            state, faults = decide(True, keys.get("liveness"), keys.get("image"), keys.get("recording"))
-            if state in ("offline", "degraded"):
-                bad[cid] = {"camera_id": cid, "faults": faults, "state": state,
-                            "ts": max(o.ts for o in by_check.values())}
-        if not bad:
-            return []
+        """Cameras offline or degraded now (the durable current state, decided by sla.decide)."""
         with service.db.session() as s:
+            bad = failing_now(s, now, settings.stale_after)
+            if not bad:
+                return []
             cams = {c.camera_id: c for c in s.scalars(select(Camera).where(Camera.camera_id.in_(list(bad))))}
         rows = []
-        for cid, e in bad.items():
+        for cid, (state, faults, ts) in bad.items():
             c = cams.get(cid)
             rows.append({
-                **e, "faults": list(e["faults"]), "ts": e["ts"].astimezone(tz),
+                "camera_id": cid, "state": state, "faults": list(faults), "ts": ts.astimezone(tz),
                 "name": c.name if c else "", "sector": c.sector_code if c else "",
                 "district": c.district if c else "", "contractor": c.contractor.name if c and c.contractor else "",
             })
@@ -136,11 +117,11 @@ def create_app(service: Service) -> FastAPI:
     def cameras_blind(now: datetime) -> list[dict[str, Any]]:
         """Cameras the monitor cannot check now (newest liveness result is ``error``), by reason:
         their time is unknown, left out of the SLA but shown as lost coverage, so it must be fixed."""
+        with service.db.session() as s:
+            errs = valid_results(s, now, settings.stale_after, checks=("liveness",), statuses=("error",))
         by_reason: dict[str, list[str]] = {}
-        for cid, check, obs in valid_latest(now):
-            if check == "liveness" and obs.status == "error":
-                reason = str(obs.metrics.get("reason") or "unknown reason")
-                by_reason.setdefault(reason, []).append(cid)
+        for c in errs:
+            by_reason.setdefault(str(c.metrics.get("reason") or "unknown reason"), []).append(c.camera_id)
         return sorted(
             ({"reason": r, "count": len(ids), "examples": sorted(ids)[:5]} for r, ids in by_reason.items()),
             key=lambda x: -x["count"],
@@ -149,10 +130,9 @@ def create_app(service: Service) -> FastAPI:
     def cameras_awaiting_reference(now: datetime) -> dict[str, Any]:
         """Cameras whose newest image check waits for a person to accept a reference picture (see
         camsla.service.image): their picture is not judged until then."""
-        ids = sorted(
-            cid for cid, check, obs in valid_latest(now)
-            if check == "image" and obs.status == "error" and "unconfirmed_faults" in obs.metrics
-        )
+        with service.db.session() as s:
+            errs = valid_results(s, now, settings.stale_after, checks=("image",), statuses=("error",))
+        ids = sorted(c.camera_id for c in errs if "unconfirmed_faults" in c.metrics)
         return {"count": len(ids), "examples": ids[:20]}
 
     @app.get("/api/cameras")
@@ -162,14 +142,17 @@ def create_app(service: Service) -> FastAPI:
                 stmt = select(Camera).order_by(Camera.camera_id).limit(limit).offset(offset)
                 if sector:
                     stmt = stmt.where(Camera.sector_code == sector)
-                return [_camera_json(c, tz) for c in s.scalars(stmt)]
+                cams = [_camera_json(c, tz) for c in s.scalars(stmt)]
+                live = latest_liveness(s, [c["camera_id"] for c in cams])
+            for c in cams:
+                cur = live.get(c["camera_id"])
+                c["liveness"] = (
+                    {"status": cur.status, "faults": list(cur.faults), "ts": cur.last_ts.astimezone(tz).isoformat()}
+                    if cur else None
+                )
+            return cams
 
         cams = await asyncio.to_thread(q)
-        for c in cams:
-            live = service.latest.get((c["camera_id"], "liveness"))
-            c["liveness"] = (
-                {"status": live.status, "faults": list(live.faults), "ts": live.ts.isoformat()} if live else None
-            )
         return {"cameras": cams, "limit": limit, "offset": offset}
 
     @app.get("/api/cameras/{camera_id}")
@@ -202,7 +185,7 @@ def create_app(service: Service) -> FastAPI:
                     stmt = stmt.where(RawObservation.ts >= (since if since.tzinfo else since.replace(tzinfo=tz)))
                 return [
                     {"camera_id": r.camera_id, "ts": r.ts.isoformat(), "check": r.check, "status": r.status,
-                     "faults": r.faults.split(",") if r.faults else [], "metrics": r.metrics or {},
+                     "faults": list(r.faults), "metrics": r.metrics or {},
                      "source": r.source}
                     for r in s.scalars(stmt)
                 ]
@@ -265,25 +248,26 @@ def create_app(service: Service) -> FastAPI:
                 return (
                     _camera_json(c, tz) | {"sector_name": c.sector.name},
                     base,
-                    [{"id": e.id, "ts": e.ts.astimezone(tz), "faults": e.faults.split(",") if e.faults else []} for e in ev],
+                    [{"id": e.id, "ts": e.ts.astimezone(tz), "faults": list(e.faults)} for e in ev],
                     [{"ts": r.ts.astimezone(tz), "check": r.check, "status": r.status,
-                      "faults": r.faults.split(",") if r.faults else [], "metrics": r.metrics or {}} for r in recent],
+                      "faults": list(r.faults), "metrics": r.metrics or {}} for r in recent],
+                    latest_of_camera(s, camera_id),
                 )
 
         found = await asyncio.to_thread(q)
         if found is None:
             raise HTTPException(404, f"unknown camera {camera_id}")
-        cam, base, evidence, recent = found
+        cam, base, evidence, recent, current = found
         now = datetime.now(UTC)
         day = day_bounds(local_date(now, tz), tz)
         today = await asyncio.to_thread(timeline, camera_id, day.start, min(day.end, now))
         latest: dict[str, Any] = {}
-        for check in ("liveness", "image", "recording"):  # in memory, else the newest one stored
-            obs = service.latest.get((camera_id, check))
+        for check in ("liveness", "image", "recording"):  # the current state, else the newest raw result
+            cur = current.get(check)
             stored = next((r for r in recent if r["check"] == check), None)
             latest[check] = (
-                {"status": obs.status, "faults": obs.faults, "ts": obs.ts.astimezone(tz), "metrics": obs.metrics}
-                if obs else stored
+                {"status": cur.status, "faults": cur.faults, "ts": cur.last_ts.astimezone(tz), "metrics": cur.metrics}
+                if cur else stored
             )
             if latest[check]:  # awaiting a person's reference picture (camsla.service.image)
                 unconfirmed = (latest[check].get("metrics") or {}).get("unconfirmed_faults")

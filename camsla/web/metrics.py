@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from camsla.db import counts_by_status
 
 if TYPE_CHECKING:
     from camsla.service.app import Service
@@ -48,7 +50,8 @@ class ServiceCollector:
         verdicts = GaugeMetricFamily(
             "camsla_cameras_by_status", "Cameras by their newest result per check", labels=["check", "status"]
         )
-        counts = Counter((check, obs.status) for (_, check), obs in list(s.latest.items()))
+        with s.db.session() as session:
+            counts = counts_by_status(session, datetime.now(UTC), s.settings.stale_after)
         for (check, status), n in sorted(counts.items()):
             verdicts.add_metric([check, status], n)
         yield verdicts

@@ -14,7 +14,7 @@ import pytest
 from skimage import data
 from sqlalchemy import func, select
 
-from camsla.db import baselines
+from camsla.db import baselines, latest_of_camera
 from camsla.db.models import Camera, Evidence
 from camsla.service.app import Service
 from camsla.service.buffer import ObservationBuffer
@@ -106,7 +106,7 @@ async def test_image_check_keeps_reference_previous_and_evidence(db, settings, c
     assert black.status == "fail" and "black_screen" in black.faults
     with db.session() as s:
         ev = s.scalars(select(Evidence)).one()
-        assert ev.faults == ",".join(black.faults) and len(ev.image) <= settings.image.evidence_max_bytes
+        assert ev.faults == black.faults and len(ev.image) <= settings.image.evidence_max_bytes
         assert decode_image(ev.image) is not None
 
     camera.body = b"\xff\xd8 this is not a picture"
@@ -161,10 +161,14 @@ async def test_offline_cameras_are_not_grabbed_until_they_are_back(db, settings,
     checker = ImageChecker(service, pool)
     checker.started -= 10_000  # past every camera's first-round offset
     service.observe(Observation(CAM, datetime.now(UTC), "liveness", "fail", ("unreachable",)))
+    await service.buffer.flush()  # the current state is what the store holds
     assert await checker.tick() == 0
     service.observe(Observation(CAM, datetime.now(UTC), "liveness", "ok"))
+    await service.buffer.flush()
     assert await checker.tick() == 1
-    assert service.latest[(CAM, "image")].status == "ok"
+    await service.buffer.flush()
+    with db.session() as s:
+        assert latest_of_camera(s, CAM)["image"].status == "ok"
 
 
 async def test_a_first_frame_that_may_be_the_scene_itself_waits_for_a_person(db, settings, camera, pool):
@@ -188,6 +192,7 @@ async def test_a_first_frame_that_may_be_the_scene_itself_waits_for_a_person(db,
         assert baselines.load(s, CAM, baselines.REFERENCE) is None
         assert baselines.load(s, CAM, baselines.PREVIOUS) is not None
     service.observe(waiting)
+    await service.buffer.flush()
 
     client = TestClient(create_app(service))
     assert "待确认基准画面的点位 (1)" in client.get("/").text

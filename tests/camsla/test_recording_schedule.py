@@ -45,7 +45,7 @@ async def test_recording_job_checks_cameras_with_a_source_and_stores_the_verdict
         await service.buffer.flush()
     rows = stored(db)
     assert [r.camera_id for r in rows] == [CAM_ONVIF]
-    assert rows[0].status == "fail" and "recording_gap" in rows[0].faults.split(",")
+    assert rows[0].status == "fail" and "recording_gap" in rows[0].faults
 
 
 async def test_a_camera_back_online_gets_its_recording_rechecked(db, service):
@@ -53,9 +53,11 @@ async def test_a_camera_back_online_gets_its_recording_rechecked(db, service):
         add_cameras(db, dev.url)
         t = datetime.now(UTC)
         service.observe(Observation(CAM_ONVIF, t - timedelta(seconds=60), "liveness", "fail", ("unreachable",)))
+        await service.buffer.flush()  # state changes come from the store
         await recording_recovered_job(service)
         assert stored(db) == []  # still down: nothing to re-check
         service.observe(Observation(CAM_ONVIF, t, "liveness", "ok"))
+        await service.buffer.flush()
         assert service.recovered == {CAM_ONVIF}
         await recording_recovered_job(service)
         await service.buffer.flush()

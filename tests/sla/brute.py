@@ -152,3 +152,37 @@ def describe(history: History) -> str:
             + ", ".join(f"{o.check[:3]}@{s(o.ts)}:{o.status}{list(o.faults) or ''}" for o in batch)
         )
     return "\n".join(lines)
+
+
+def expected_seconds_over(history: History, period: tuple[datetime, datetime],
+                          observations: Sequence[Observation] | None = None) -> StateSeconds:
+    """:func:`expected_seconds` over any ``period``, however long (a whole day), still per second.
+
+    Outside ``[lo, hi)`` -- the span of every instant the history has (observations and their stale
+    times, commissioning, windows) -- nothing can change, so the state there is the state at
+    ``lo - 1`` (before) or at ``hi`` (after): those seconds are counted at once, the rest one by one.
+    """
+    obs = history.observations if observations is None else list(observations)
+    instants = [o.ts for o in obs] + [o.ts + timedelta(seconds=history.stale_after[o.check]) for o in obs]
+    instants += [t for t in (history.commissioned_at, history.decommissioned_at) if t is not None]
+    instants += [t for w in history.windows for t in w]
+    instants += list(history.period)
+    lo, hi = min(instants), max(instants) + timedelta(seconds=1)
+    start, end = period
+    counts = dict.fromkeys(("ok", "degraded", "offline", "unknown", "excluded"), 0)
+
+    def state(t: datetime) -> str:
+        return state_at(obs, history.stale_after, history.commissioned_at, history.decommissioned_at,
+                        history.windows, t)
+
+    before = int((min(end, lo) - start).total_seconds())
+    if before > 0:
+        counts[state(lo - timedelta(seconds=1))] += before
+    t = max(start, lo)
+    while t < min(end, hi):
+        counts[state(t)] += 1
+        t += timedelta(seconds=1)
+    after = int((end - max(start, hi)).total_seconds())
+    if after > 0:
+        counts[state(hi)] += after
+    return StateSeconds(**{f"{s}_us": n * 1_000_000 for s, n in counts.items()})
