@@ -9,17 +9,20 @@ values in and stores what comes out.
 """
 
 from sla.current import CurrentResult, StateChange, advance
+from sla.days import camera_seconds, plan
 from sla.eligibility import eligible_intervals, merge_intervals, windows_for_camera
-from sla.figures import (
+from sla.report import (
     CameraFigures,
     CameraRef,
     ContractorFigures,
+    GroupKey,
     PeriodFigures,
     SectorFigures,
     SectorRef,
     SlaReport,
     WindowRef,
     build_report,
+    group_key,
 )
 from sla.periods import (
     DEFAULT_TIMEZONE,
@@ -29,6 +32,7 @@ from sla.periods import (
     local_date,
     local_midnight,
     month_bounds,
+    parse_bound,
     parse_period,
     split_days,
     split_months,
@@ -69,7 +73,11 @@ __all__ = [
     "StateSeconds",
     "StateSpan",
     "WindowRef",
+    "GroupKey",
     "advance",
+    "camera_seconds",
+    "group_key",
+    "plan",
     "build_report",
     "day_bounds",
     "decide",
@@ -82,6 +90,7 @@ __all__ = [
     "meets_target",
     "merge_intervals",
     "month_bounds",
+    "parse_bound",
     "parse_period",
     "rates",
     "split_days",

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
         """Load observations: {"camera_id", "ts", "check", "status", "faults"} one JSON object a line."""
         from sqlalchemy import select
 
+        from camsla.db import ObservationStore, StoreStats
         from camsla.db.models import Camera
-        from camsla.db.store import ObservationStore, StoreStats
         from camsla.kernel import LineError, parse_lines
 
         if str(file) != "-" and not file.exists():

@@ -24,9 +24,9 @@ def register(app: typer.Typer) -> None:
         by: str | None = typer.Option(None, "--by", help="also per local 'day' or 'month' (JSON: \"periods\")"),
     ) -> None:
         """点位正常率: per sector and per camera, in the configured timezone."""
+        from camsla.db import sla_report
         from camsla.db.models import Sector
-        from camsla.db.report import sla_report
-        from sla.periods import PeriodError, parse_period
+        from sla import PeriodError, parse_period
 
         cfg = settings()
         if by not in (None, "day", "month"):
@@ -77,10 +77,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """一个点位的状态时间线: each stretch of ok/degraded/offline/unknown/excluded and its faults."""
+        from camsla.db import timeline_document
         from camsla.db.models import Camera
-        from camsla.db.report import timeline_document
         from camsla.kernel import FAULT_LABELS_ZH
-        from sla.periods import PeriodError, parse_period
+        from sla import PeriodError, parse_period
 
         cfg = settings()
         try:

@@ -13,6 +13,7 @@ from camsla.db import models
 from camsla.db.current import counts_by_status, failing_now, latest_liveness, latest_of_camera, valid_results
 from camsla.db.engine import Database, open_db, upgrade
 from camsla.db.report import ensure_days, figures_from_runs, sla_report, timeline_document
+from camsla.db.rollup import invalidate_cameras
 from camsla.db.store import ObservationStore, StoreStats
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ensure_days",
     "failing_now",
     "figures_from_runs",
+    "invalidate_cameras",
     "latest_liveness",
     "latest_of_camera",
     "models",

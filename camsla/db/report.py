@@ -24,6 +24,7 @@ from camsla.db.models import Camera, CameraDay, Contractor, MaintenanceWindow, S
 from camsla.db.models import Run as RunRow
 from sla import (
     CameraRef,
+    GroupKey,
     Run,
     SectorRef,
     SlaReport,
@@ -31,9 +32,12 @@ from sla import (
     StateSpan,
     WindowRef,
     build_report,
+    camera_seconds,
     day_bounds,
     eligible_intervals,
     figures,
+    group_key,
+    plan,
     split_days,
     split_months,
     state_seconds,
@@ -41,8 +45,6 @@ from sla import (
     windows_for_camera,
     zone,
 )
-from sla.days import camera_seconds, plan
-from sla.figures import GroupKey, group_key
 
 SPLITTERS = {"day": split_days, "month": split_months}
 _REBUILD_CHUNK = 1000  # cameras per rebuild transaction (writers wait for one chunk at most)
@@ -60,16 +62,20 @@ def camera_ref(c: Camera) -> CameraRef:
 def camera_refs(
     session: Session, start: datetime, end: datetime, sector: str | None = None, ids: Sequence[str] | None = None
 ) -> list[CameraRef]:
-    """Cameras in service at some instant of [start, end), by id."""
-    q = select(Camera).where(
-        Camera.commissioned_at < end,
-        or_(Camera.decommissioned_at.is_(None), Camera.decommissioned_at > start),
+    """Cameras in service at some instant of [start, end), by id (plain rows: a city has 10^5)."""
+    c, k = Camera.__table__, Contractor.__table__
+    q = (
+        select(c.c.camera_id, c.c.name, c.c.sector_code, k.c.name, c.c.district, c.c.commissioned_at,
+               c.c.decommissioned_at, c.c.contractor_id)
+        .select_from(c.outerjoin(k, k.c.id == c.c.contractor_id))
+        .where(c.c.commissioned_at < end, or_(c.c.decommissioned_at.is_(None), c.c.decommissioned_at > start))
+        .order_by(c.c.camera_id)
     )
     if sector is not None:
-        q = q.where(Camera.sector_code == sector)
+        q = q.where(c.c.sector_code == sector)
     if ids is not None:
-        q = q.where(Camera.camera_id.in_(list(ids)))
-    return [camera_ref(c) for c in session.scalars(q.order_by(Camera.camera_id))]
+        q = q.where(c.c.camera_id.in_(list(ids)))
+    return [CameraRef(*row) for row in session.execute(q)]
 
 
 def window_refs(session: Session, start: datetime, end: datetime) -> list[WindowRef]:
@@ -94,13 +100,18 @@ def load_runs(
             .where(t.c.check == check, t.c.last_ts >= start - timedelta(seconds=stale), t.c.first_ts < end)
             .order_by(t.c.camera_id, t.c.first_ts)
         )
+        wanted = None
         if camera_ids is not None:
             if not camera_ids:
                 continue
-            if len(camera_ids) < 1000:  # beyond that, reading the check's runs whole is cheaper than IN (...)
+            if len(camera_ids) < 1000:
                 q = q.where(t.c.camera_id.in_(camera_ids))
+            else:  # beyond that, a range of ids is cheaper than IN (...); the others are skipped here
+                wanted = set(camera_ids)
+                q = q.where(t.c.camera_id >= min(camera_ids), t.c.camera_id <= max(camera_ids))
         for cid, chk, status, faults, first, last, n, rid in session.execute(q):
-            out[cid][chk].append(Run(cid, chk, status, faults, first, last, n, rid))
+            if wanted is None or cid in wanted:
+                out[cid][chk].append(Run(cid, chk, status, faults, first, last, n, rid))
     return out
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from camsla.kernel import BUILTIN_SECTORS
-from probe.liveness import auth
+from probe import camera_auth as auth
 
 MODES: tuple[str, ...] = ("ok", "down", "silent", "refuse_auth")
 PICTURES: tuple[str, ...] = ("normal", "black", "blur", "color_bars")

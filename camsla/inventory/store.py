@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from camsla.db import rollup
+from camsla.db import invalidate_cameras
 from camsla.db.models import Camera, Contractor, Sector
 from camsla.inventory.files import read_rows, write_rows
 from camsla.inventory.rows import ALL_COLUMNS, CameraRow, RowError, check_header, validate_row
@@ -128,7 +128,7 @@ def _upsert(session: Session, rows: list[CameraRow], report: ImportReport) -> No
         else:
             report.unchanged += 1
     if eligibility_changed:  # the stored days of these cameras no longer hold
-        rollup.invalidate_cameras(session, eligibility_changed)
+        invalidate_cameras(session, eligibility_changed)
 
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> str | None:

@@ -9,8 +9,8 @@
 from probe.image.context import AnalyzerResult, FrameContext
 from probe.image.registry import ANALYZERS, SUPPRESSES
 from probe.image.thresholds import DEFAULT_THRESHOLDS, Thresholds, ThresholdsError
-from probe.image.thumbnail import FrameError, decode_image, encode_jpeg, thumbnail
 from probe.image.verdict import ImageVerdict, analyze, analyze_bytes, decode
+from probe.image.workcopy import FrameError, decode_image, encode_jpeg, thumbnail
 
 __all__ = [
     "ANALYZERS",

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from probe.image.thresholds import Thresholds
-from probe.image.thumbnail import DETAIL_WIDTH, WORK_WIDTH, as_bgr, downscale, halve_to, resize_to
+from probe.image.workcopy import DETAIL_WIDTH, WORK_WIDTH, as_bgr, downscale, halve_to, resize_to
 
 Metrics = dict[str, float | str | bool]
 TINY_WIDTH = 80

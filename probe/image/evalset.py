@@ -66,7 +66,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from probe.image.thumbnail import thumbnail
+from probe.image.workcopy import thumbnail
 
 # photo -> is it colour. scikit-image photographs are named as in skimage.data; OpenCV's are files
 # of its samples/data folder (Debian package opencv-doc), a video's first frame for a video.

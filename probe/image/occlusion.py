@@ -51,7 +51,7 @@ import numpy as np
 
 from probe.image.context import AnalyzerResult, FrameContext
 from probe.image.exposure import is_too_bright, is_too_dark
-from probe.image.thumbnail import halve
+from probe.image.workcopy import halve
 
 CELL_HALVINGS = 3
 CELL = 2**CELL_HALVINGS  # working-copy pixels per cell side
