@@ -1,7 +1,9 @@
 """`camsla serve`: scheduler, probes, web and metrics in one asyncio process.
 
-The Service object holds what the jobs and the web pages share: settings, the database, the
-observation buffer, the scheduler counters and the newest result per camera and check."""
+The runner: the table of jobs (JOBS), make_service and run_service. The Service object (what the
+jobs and the web pages share) lives in camsla.service.context, below the job modules, and is
+re-exported here. The web app (camsla.web) never imports this package: it reads the running
+service through the protocol in camsla.web.deps."""
 
 from __future__ import annotations
 
@@ -9,45 +11,25 @@ import asyncio
 import contextlib
 import logging
 import signal
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from camsla.db import Database, open_db
-from camsla.kernel import Observation, Settings
+from camsla.db import ObservationStore, open_db
+from camsla.db.baselines import prune_evidence
+from camsla.kernel import Settings
 from camsla.service.buffer import ObservationBuffer
+from camsla.service.context import Service
 from camsla.service.image import IMAGE_TICK_S, ImageChecker, image_job, make_pool, validate_thresholds
 from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
-from camsla.service.scheduler import JobSpec, SchedulerStats, build_scheduler
-from sla import StateChange
+from camsla.service.scheduler import JobSpec, build_scheduler
+from camsla.service.targets import load_targets
+from camsla.web import create_app
+from probe import run_cycle
+
+__all__ = ["JOBS", "Service", "liveness_spread_s", "make_service", "run_service"]
 
 log = logging.getLogger("camsla.serve")
 
 PRUNE_INTERVAL_S = 3600.0
-
-
-@dataclass
-class Service:
-    settings: Settings
-    db: Database
-    buffer: ObservationBuffer
-    scheduler_stats: SchedulerStats = field(default_factory=SchedulerStats)
-    last_cycle: dict[str, object] = field(default_factory=dict)  # "liveness": CycleStats, "url": the page
-    recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
-    image: ImageChecker | None = None  # set by run_service (it owns the process pool)
-
-    def __post_init__(self) -> None:
-        self.buffer.on_stored = self.on_changes
-
-    def observe(self, obs: Observation) -> None:
-        """Every probe result passes here, queued for the store (which keeps the current state)."""
-        self.buffer.put(obs)
-
-    def on_changes(self, changes: list[StateChange]) -> None:
-        """State changes the store reported: a camera whose liveness went from fail to ok is due
-        for a recording check (its recorder may have lost footage while it was down)."""
-        for c in changes:
-            if c.check == "liveness" and c.after[0] == "ok" and c.before is not None and c.before[0] == "fail":
-                self.recovered.add(c.camera_id)
 
 
 def liveness_spread_s(settings: Settings) -> float:
@@ -58,9 +40,6 @@ def liveness_spread_s(settings: Settings) -> float:
 
 
 async def liveness_job(service: Service) -> None:
-    from camsla.service.targets import load_targets
-    from probe import run_cycle
-
     def targets():
         with service.db.session() as s:
             return load_targets(s, service.settings, datetime.now(UTC))
@@ -77,9 +56,6 @@ async def flush_job(service: Service) -> None:
 
 
 async def prune_job(service: Service) -> None:
-    from camsla.db.baselines import prune_evidence
-    from camsla.db.store import ObservationStore
-
     def prune() -> int:
         now = datetime.now(UTC)
         with service.db.session() as s:
@@ -116,8 +92,6 @@ async def run_service(
 ) -> Service:
     """Run until SIGINT/SIGTERM (or ``stop`` is set); then stop the scheduler and flush the buffer."""
     import uvicorn
-
-    from camsla.web import create_app
 
     class _Server(uvicorn.Server):
         # uvicorn re-raises SIGTERM/SIGINT once it has stopped, which would kill the process before

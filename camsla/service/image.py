@@ -11,15 +11,13 @@ import multiprocessing
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from camsla.db import baselines, latest_liveness
-from camsla.kernel import Observation
+from camsla.kernel import Observation, Settings
+from camsla.service.context import Service
 from camsla.service.targets import active_cameras, camera_target
-
-if TYPE_CHECKING:
-    from camsla.kernel import Settings
-    from camsla.service.app import Service
+from probe import start_offset
 
 log = logging.getLogger("camsla.image")
 IMAGE_TICK_S = 30.0
@@ -117,8 +115,6 @@ class ImageChecker:
         self.started = time.monotonic()
 
     def due(self, camera_id: str, sector_code: str, now: float) -> bool:
-        from probe import start_offset
-
         interval = interval_for(self.service.settings, sector_code)
         last = self.last.get(camera_id)
         if last is None:  # first round: spread over one interval, like the liveness jitter

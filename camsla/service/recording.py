@@ -7,12 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
+from camsla.service.context import Service
 from camsla.service.targets import active_cameras
-
-if TYPE_CHECKING:
-    from camsla.service.app import Service
 
 log = logging.getLogger("camsla.recording")
 CONCURRENCY = 8  # recorders are slow and few: a handful of searches at a time

@@ -3,16 +3,16 @@
 Each job is one row of JOBS: an async function of the Service and its cadence. Every job runs
 with ``max_instances=1`` and ``coalesce=True``: a cycle that overruns is never stacked behind
 itself, the skipped start is counted instead (``skipped``), as are misfires (``missed``) and how
-late each start was (``late_s``). Those counters feed the status page and /metrics."""
+late each start was (``late_s``). Those counters (camsla.service.stats) feed the status page and
+/metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -25,23 +25,12 @@ from apscheduler.events import (
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-if TYPE_CHECKING:
-    from camsla.service.app import Service
+from camsla.service.context import Service
+from camsla.service.stats import JobStats, SchedulerStats
+
+__all__ = ["JobSpec", "JobStats", "SchedulerStats", "build_scheduler"]
 
 log = logging.getLogger("camsla.scheduler")
-
-
-@dataclass
-class JobStats:
-    runs: int = 0
-    errors: int = 0
-    missed: int = 0  # starts that came too late to run at all (misfire)
-    skipped: int = 0  # starts dropped because the previous run of the job was still going
-    last_late_s: float = 0.0
-    max_late_s: float = 0.0
-    last_start: datetime | None = None
-    last_duration_s: float | None = None
-    last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,14 +39,6 @@ class JobSpec:
     run: Callable[[Service], Awaitable[object]]
     interval_s: Callable[[Service], float]
     first_delay_s: float | None = None  # None: one interval after the start
-
-
-@dataclass
-class SchedulerStats:
-    jobs: dict[str, JobStats] = field(default_factory=dict)
-
-    def job(self, name: str) -> JobStats:
-        return self.jobs.setdefault(name, JobStats())
 
 
 def build_scheduler(service: Service, specs: tuple[JobSpec, ...]) -> AsyncIOScheduler:
@@ -81,8 +62,6 @@ def build_scheduler(service: Service, specs: tuple[JobSpec, ...]) -> AsyncIOSche
         return job
 
     now = datetime.now(UTC)
-    from datetime import timedelta
-
     for spec in specs:
         interval = spec.interval_s(service)
         sched.add_job(

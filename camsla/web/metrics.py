@@ -1,25 +1,24 @@
-"""Prometheus exposition of the service's own counters (scheduler, buffer, latest verdicts)."""
+"""Prometheus exposition of the service's own counters (scheduler, buffer, latest verdicts), read
+through the AppContext (camsla.web.deps); the route is camsla.web.routes.metrics."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from camsla.db import counts_by_status
-
-if TYPE_CHECKING:
-    from camsla.service.app import Service
+from camsla.web.deps import AppContext
 
 
 class ServiceCollector:
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
 
     def collect(self):  # noqa: ANN201 - prometheus_client collector protocol
-        s = self.service
+        ctx = self.context
+        s = ctx.runtime
         runs = CounterMetricFamily("camsla_job_runs", "Scheduled job runs", labels=["job"])
         missed = CounterMetricFamily("camsla_job_missed", "Job starts missed (misfire)", labels=["job"])
         skipped = CounterMetricFamily("camsla_job_skipped", "Job starts skipped: previous run still going", labels=["job"])
@@ -50,14 +49,14 @@ class ServiceCollector:
         verdicts = GaugeMetricFamily(
             "camsla_cameras_by_status", "Cameras by their newest result per check", labels=["check", "status"]
         )
-        with s.db.session() as session:
-            counts = counts_by_status(session, datetime.now(UTC), s.settings.stale_after)
+        with ctx.db.session() as session:
+            counts = counts_by_status(session, datetime.now(UTC), ctx.settings.stale_after)
         for (check, status), n in sorted(counts.items()):
             verdicts.add_metric([check, status], n)
         yield verdicts
 
 
-def render(service: Service) -> bytes:
+def render(context: AppContext) -> bytes:
     registry = CollectorRegistry()
-    registry.register(ServiceCollector(service))
+    registry.register(ServiceCollector(context))
     return generate_latest(registry)
