@@ -11,19 +11,6 @@ values in and stores what comes out.
 from sla.current import CurrentResult, StateChange, advance
 from sla.days import camera_seconds, plan
 from sla.eligibility import eligible_intervals, merge_intervals, windows_for_camera
-from sla.report import (
-    CameraFigures,
-    CameraRef,
-    ContractorFigures,
-    GroupKey,
-    PeriodFigures,
-    SectorFigures,
-    SectorRef,
-    SlaReport,
-    WindowRef,
-    build_report,
-    group_key,
-)
 from sla.periods import (
     DEFAULT_TIMEZONE,
     Period,
@@ -37,6 +24,19 @@ from sla.periods import (
     split_days,
     split_months,
     zone,
+)
+from sla.report import (
+    CameraFigures,
+    CameraRef,
+    ContractorFigures,
+    GroupKey,
+    PeriodFigures,
+    SectorFigures,
+    SectorRef,
+    SlaReport,
+    WindowRef,
+    build_report,
+    group_key,
 )
 from sla.rollup import Figures, Rates, figures, meets_target, rates
 from sla.runs import FoldInconsistency, FoldResult, Rejection, Run, fold, fold_window
