@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, select, text, tuple_
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from camsla.db.models import CameraDay, KeyValue
@@ -59,10 +59,14 @@ def closed_days(start: datetime, end: datetime, now: datetime, tz: ZoneInfo) -> 
 
 def invalidate_days(session: Session, pairs: Iterable[tuple[str, date]]) -> None:
     """Delete the stored days ``(camera_id, day)``: they are computed again when next read."""
-    keys = sorted(set(pairs))
+    by_day: dict[date, set[str]] = {}
+    for cid, d in pairs:
+        by_day.setdefault(d, set()).add(cid)
     t = CameraDay.__table__
-    for i in range(0, len(keys), _CHUNK):
-        session.execute(delete(t).where(tuple_(t.c.camera_id, t.c.day).in_(keys[i : i + _CHUNK])))
+    for d, cids in sorted(by_day.items()):  # per day: an index lookup, where a row-value IN may scan
+        ids = sorted(cids)
+        for i in range(0, len(ids), _CHUNK):
+            session.execute(delete(t).where(t.c.day == d, t.c.camera_id.in_(ids[i : i + _CHUNK])))
 
 
 def invalidate_cameras(
@@ -145,19 +149,15 @@ def day_rows(
 
 
 def store_days(session: Session, rows: Iterable[tuple[str, date, StateSeconds]]) -> int:
-    """Insert computed days (the caller holds the rebuild lock and has checked they are missing)."""
+    """Insert computed days. The caller holds the rebuild lock and found them missing under it, so
+    no other rebuild or writer can have stored them meanwhile."""
     values = [
         {"camera_id": cid, "day": d, "ok_us": s.ok_us, "degraded_us": s.degraded_us, "offline_us": s.offline_us,
          "unknown_us": s.unknown_us, "excluded_us": s.excluded_us}
         for cid, d, s in rows
     ]
     if values:
-        t = CameraDay.__table__
-        keys = [(v["camera_id"], v["day"]) for v in values]
-        # Another reader may have rebuilt some of them meanwhile: theirs are equal; keep one.
-        for i in range(0, len(keys), _CHUNK):
-            session.execute(delete(t).where(tuple_(t.c.camera_id, t.c.day).in_(keys[i : i + _CHUNK])))
-        session.connection().execute(t.insert(), values)
+        session.connection().execute(CameraDay.__table__.insert(), values)
     return len(values)
 
 
