@@ -78,14 +78,6 @@ def _invalidate(session: Session, w: MaintenanceWindow) -> None:
                               w.end + timedelta(days=1), "UTC")
 
 
-def windows_overlapping(session: Session, start: datetime, end: datetime) -> Sequence[MaintenanceWindow]:
-    return session.scalars(
-        select(MaintenanceWindow)
-        .where(MaintenanceWindow.start < end, MaintenanceWindow.end > start)
-        .order_by(MaintenanceWindow.start)
-    ).all()
-
-
 def list_windows(session: Session, *, active_at: datetime | None = None) -> Sequence[MaintenanceWindow]:
     q = select(MaintenanceWindow).order_by(MaintenanceWindow.start)
     if active_at is not None:
@@ -107,5 +99,4 @@ __all__ = [
     "add_window",
     "list_windows",
     "remove_window",
-    "windows_overlapping",
 ]

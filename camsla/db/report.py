@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from camsla.db import rollup
 from camsla.db.engine import Database
-from camsla.db.models import Camera, CameraDay, Contractor, MaintenanceWindow, Sector
+from camsla.db.models import Camera, CameraDay, Contractor, KeyValue, MaintenanceWindow, Sector
 from camsla.db.models import Run as RunRow
 from sla import (
     CameraRef,
@@ -59,6 +59,13 @@ def camera_ref(c: Camera) -> CameraRef:
                      c.commissioned_at, c.decommissioned_at, c.contractor_id)
 
 
+def in_service(start: datetime, end: datetime):  # noqa: ANN201 - a SQL condition
+    """Cameras in service at some instant of [start, end): commissioned before its end and not
+    decommissioned by its start (DESIGN: commissioned inclusive, decommissioned exclusive)."""
+    c = Camera.__table__
+    return and_(c.c.commissioned_at < end, or_(c.c.decommissioned_at.is_(None), c.c.decommissioned_at > start))
+
+
 def camera_refs(
     session: Session, start: datetime, end: datetime, sector: str | None = None, ids: Sequence[str] | None = None
 ) -> list[CameraRef]:
@@ -68,7 +75,7 @@ def camera_refs(
         select(c.c.camera_id, c.c.name, c.c.sector_code, k.c.name, c.c.district, c.c.commissioned_at,
                c.c.decommissioned_at, c.c.contractor_id)
         .select_from(c.outerjoin(k, k.c.id == c.c.contractor_id))
-        .where(c.c.commissioned_at < end, or_(c.c.decommissioned_at.is_(None), c.c.decommissioned_at > start))
+        .where(in_service(start, end))
         .order_by(c.c.camera_id)
     )
     if sector is not None:
@@ -137,7 +144,7 @@ def ensure_days(
     if not days or not cams:
         return 0
     with db.session() as s:
-        signed = s.get(rollup.KeyValue, rollup.SIGNATURE_KEY)
+        signed = s.get(KeyValue, rollup.SIGNATURE_KEY)
         if signed is None or signed.value != rollup.signature(stale_after, tz):
             with db.session(write=True) as w:
                 rollup.lock_for_rebuild(w)
@@ -187,8 +194,7 @@ def _day_groups(
         select(d.c.day, c.c.sector_code, k.c.name, func.sum(d.c.ok_us), func.sum(d.c.degraded_us),
                func.sum(d.c.offline_us), func.sum(d.c.unknown_us), func.sum(d.c.excluded_us))
         .select_from(d.join(c, c.c.camera_id == d.c.camera_id).outerjoin(k, k.c.id == c.c.contractor_id))
-        .where(d.c.day >= days[0], d.c.day <= days[-1], c.c.commissioned_at < end,
-               or_(c.c.decommissioned_at.is_(None), c.c.decommissioned_at > start))
+        .where(d.c.day >= days[0], d.c.day <= days[-1], in_service(start, end))
         .group_by(d.c.day, c.c.sector_code, k.c.name)
     )
     if sector is not None:

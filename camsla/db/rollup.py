@@ -135,19 +135,6 @@ def stored_days(session: Session, camera_ids: Sequence[str], first: date, last: 
     return out
 
 
-def day_rows(
-    session: Session, camera_ids: Sequence[str] | None, first: date, last: date
-) -> Iterable[tuple[str, date, StateSeconds]]:
-    """Every stored day of ``[first, last]`` (of these cameras), as plain values."""
-    t = CameraDay.__table__
-    q = select(t.c.camera_id, t.c.day, t.c.ok_us, t.c.degraded_us, t.c.offline_us, t.c.unknown_us, t.c.excluded_us
-               ).where(t.c.day >= first, t.c.day <= last)
-    wanted = None if camera_ids is None else set(camera_ids)
-    for cid, d, *us in session.execute(q):
-        if wanted is None or cid in wanted:
-            yield cid, d, StateSeconds(*us)
-
-
 def store_days(session: Session, rows: Iterable[tuple[str, date, StateSeconds]]) -> int:
     """Insert computed days. The caller holds the rebuild lock and found them missing under it, so
     no other rebuild or writer can have stored them meanwhile."""
@@ -159,20 +146,3 @@ def store_days(session: Session, rows: Iterable[tuple[str, date, StateSeconds]])
     if values:
         session.connection().execute(CameraDay.__table__.insert(), values)
     return len(values)
-
-
-__all__ = [
-    "KeyValue",
-    "SIGNATURE_KEY",
-    "signature",
-    "check_signature",
-    "closed_days",
-    "day_rows",
-    "day_sums",
-    "invalidate_cameras",
-    "invalidate_days",
-    "lock_for_change",
-    "lock_for_rebuild",
-    "store_days",
-    "stored_days",
-]
