@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from camsla.db import rollup
@@ -96,6 +96,15 @@ def _jsonable(metrics) -> dict | None:  # noqa: ANN001 - Mapping[str, MetricValu
                 v = str(v)
         out[k] = v
     return out
+
+
+def keys_in(camera_col, check_col, keys: Iterable[tuple[str, str]]):  # noqa: ANN001, ANN201 - SQL
+    """``(camera_id, check) IN keys`` as one ``check = c AND camera_id IN (...)`` per check, which the
+    (camera_id, check, ...) indexes serve by lookups; a row-value IN may make PostgreSQL scan."""
+    by_check: dict[str, list[str]] = defaultdict(list)
+    for camera_id, check in keys:
+        by_check[check].append(camera_id)
+    return or_(*(and_(check_col == check, camera_col.in_(ids)) for check, ids in sorted(by_check.items())))
 
 
 def get_watermark(session: Session) -> datetime | None:
@@ -179,7 +188,10 @@ class ObservationStore:
                 if r.id is None:
                     run_inserts.append(self._run_values(r))
                 else:
-                    run_updates.append({"_id": r.id, **self._run_values(r)})
+                    # a run keeps its camera and check: only what can change is SET
+                    values = self._run_values(r)
+                    del values["camera_id"], values["check"]
+                    run_updates.append({"_id": r.id, **values})
             run_deletes.extend(result.removed_ids)
             if result.upserts or result.removed_ids:
                 lo, hi = fold_window(obs, stale)
@@ -200,7 +212,7 @@ class ObservationStore:
     def _currents(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CurrentResult]:
         out: dict[tuple[str, str], CurrentResult] = {}
         for i in range(0, len(keys), _CHUNK):
-            q = select(CurrentState).where(tuple_(CurrentState.camera_id, CurrentState.check).in_(keys[i : i + _CHUNK]))
+            q = select(CurrentState).where(keys_in(CurrentState.camera_id, CurrentState.check, keys[i : i + _CHUNK]))
             for row in self.session.scalars(q):
                 out[(row.camera_id, row.check)] = current_from_row(row)
         return out
@@ -219,8 +231,10 @@ class ObservationStore:
         ]
         conn = self.session.connection()
         inserts = [r for r in rows if (r["camera_id"], r["check"]) not in old]
-        updates = [{**r, "_cid": r["camera_id"], "_check": r["check"]} for r in rows
-                   if (r["camera_id"], r["check"]) in old]
+        # the key travels as _cid/_check only: a parameter named like a column would be SET too
+        updates = [{**{k: v for k, v in r.items() if k not in ("camera_id", "check")},
+                    "_cid": r["camera_id"], "_check": r["check"]}
+                   for r in rows if (r["camera_id"], r["check"]) in old]
         if updates:
             conn.execute(
                 update(t).where(t.c.camera_id == bindparam("_cid"), t.c.check == bindparam("_check")).values(
@@ -238,7 +252,7 @@ class ObservationStore:
             chunk = keys[i : i + _CHUNK]
             latest = (
                 select(RunRow.camera_id, RunRow.check, func.max(RunRow.first_ts).label("first_ts"))
-                .where(tuple_(RunRow.camera_id, RunRow.check).in_(chunk))
+                .where(keys_in(RunRow.camera_id, RunRow.check, chunk))
                 .group_by(RunRow.camera_id, RunRow.check)
                 .subquery()
             )
@@ -268,7 +282,7 @@ class ObservationStore:
             runs: dict[tuple[str, str], list[Run]] = defaultdict(list)
             for r in self.session.scalars(
                 select(RunRow)
-                .where(tuple_(RunRow.camera_id, RunRow.check).in_(chunk), RunRow.last_ts >= lo, RunRow.first_ts <= hi)
+                .where(keys_in(RunRow.camera_id, RunRow.check, chunk), RunRow.last_ts >= lo, RunRow.first_ts <= hi)
                 .order_by(RunRow.first_ts)
             ):
                 w = windows[(r.camera_id, r.check)]
@@ -278,7 +292,7 @@ class ObservationStore:
             for r in self.session.scalars(
                 select(RawObservation)
                 .where(
-                    tuple_(RawObservation.camera_id, RawObservation.check).in_(chunk),
+                    keys_in(RawObservation.camera_id, RawObservation.check, chunk),
                     RawObservation.ts >= lo,
                     RawObservation.ts <= hi,
                 )
