@@ -12,7 +12,13 @@ from __future__ import annotations
 from camsla.db import models
 from camsla.db.current import counts_by_status, failing_now, latest_liveness, latest_of_camera, valid_results
 from camsla.db.engine import Database, open_db, upgrade
-from camsla.db.report import ensure_days, figures_from_runs, sla_report, timeline_document
+from camsla.db.report import (
+    ensure_days,
+    ensure_month_so_far,
+    figures_from_runs,
+    sla_report,
+    timeline_document,
+)
 from camsla.db.rollup import invalidate_cameras
 from camsla.db.store import ObservationStore, StoreStats
 
@@ -22,6 +28,7 @@ __all__ = [
     "StoreStats",
     "counts_by_status",
     "ensure_days",
+    "ensure_month_so_far",
     "failing_now",
     "figures_from_runs",
     "invalidate_cameras",

@@ -37,6 +37,8 @@ from sla import (
     eligible_intervals,
     figures,
     group_key,
+    local_date,
+    month_bounds,
     plan,
     split_days,
     split_months,
@@ -178,6 +180,20 @@ def ensure_days(
                     rows.extend((cid, d, StateSeconds(excluded_us=_day_us(d, tz))) for d in ds)
             computed += rollup.store_days(s, rows)
     return computed
+
+
+def ensure_month_so_far(db: Database, now: datetime, stale_after: dict[str, float], tz: ZoneInfo | str) -> int:
+    """Store every ended day of the current local month that is missing (what the status page's
+    month-to-date, the exporter and the monthly report read); cheap when nothing is missing."""
+    tz = zone(tz)
+    today = local_date(now, tz)
+    month = month_bounds(today.year, today.month, tz)
+    days, _ = plan(month.start, month.end, now, tz)
+    if not days:
+        return 0
+    with db.session() as s:
+        cams = camera_refs(s, month.start, now)
+    return ensure_days(db, cams, days, stale_after, tz)
 
 
 def _day_us(d: date, tz: ZoneInfo) -> int:

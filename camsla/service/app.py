@@ -13,7 +13,7 @@ import logging
 import signal
 from datetime import UTC, datetime
 
-from camsla.db import ObservationStore, open_db
+from camsla.db import ObservationStore, ensure_month_so_far, open_db
 from camsla.db.baselines import prune_evidence
 from camsla.kernel import Settings
 from camsla.service.buffer import ObservationBuffer
@@ -30,6 +30,7 @@ __all__ = ["JOBS", "Service", "liveness_spread_s", "make_service", "run_service"
 log = logging.getLogger("camsla.serve")
 
 PRUNE_INTERVAL_S = 3600.0
+ROLLUP_INTERVAL_S = 600.0
 
 
 def liveness_spread_s(settings: Settings) -> float:
@@ -67,10 +68,20 @@ async def prune_job(service: Service) -> None:
         log.info("pruned %d raw observations older than %g days", n, service.settings.raw_retention_days)
 
 
+async def rollup_job(service: Service) -> None:
+    """Keep the daily rollup of the month so far complete: a day that has just ended, or one a late
+    result or a new maintenance window deleted, is stored again from the runs."""
+    s = service.settings
+    n = await asyncio.to_thread(ensure_month_so_far, service.db, datetime.now(UTC), s.stale_after, s.tz)
+    if n:
+        log.info("daily rollup: %d camera-day(s) stored", n)
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
     JobSpec("flush", flush_job, lambda s: s.settings.flush_interval_s),
     JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
+    JobSpec("rollup", rollup_job, lambda s: ROLLUP_INTERVAL_S, first_delay_s=20.0),
     JobSpec("image", image_job, lambda s: IMAGE_TICK_S, first_delay_s=1.0),
     JobSpec("recording", recording_job, lambda s: s.settings.recording.interval_s, first_delay_s=30.0),
     JobSpec("recording_recovered", recording_recovered_job, lambda s: RECOVERY_TICK_S),
