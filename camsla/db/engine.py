@@ -50,7 +50,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No server-side prepared statements: psycopg prepares a query after five runs and PostgreSQL
+    # may then keep a generic plan made while a table was small or empty (seen: the rollup's
+    # per-camera lookups reading a whole month through the day index as camera_day filled up).
+    return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -158,7 +158,7 @@ def ensure_days(
         ids = incomplete[i : i + _REBUILD_CHUNK]
         with db.session(write=True) as s:
             rollup.lock_for_rebuild(s)
-            have = rollup.stored_days(s, ids, days[0], days[-1])
+            have = rollup.stored_days(s, ids, days[0], days[-1])  # under the lock: another rebuild may have run
             missing = {cid: [d for d in days if d not in have.get(cid, ())] for cid in ids}
             missing = {cid: ds for cid, ds in missing.items() if ds}
             if not missing:
