@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             line_of.clear()
 
         with stream:
-            for number, item in parse_lines(stream):
+            for number, item in parse_lines(stream, now=datetime.now(UTC)):
                 if isinstance(item, LineError):
                     bad += 1
                     typer.echo(f"{file}: {item}", err=True)

@@ -11,6 +11,7 @@ stored and the state changes it caused, for the ticket engine.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -84,7 +85,8 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def _jsonable(metrics) -> dict | None:  # noqa: ANN001 - Mapping[str, MetricValue]
     """Metrics as JSON-safe values: NumPy scalars (from the image analyzers) become Python ones,
-    anything else its text, so one odd value can never block a batch from being written."""
+    non-finite numbers and anything else their text, so one odd value can never block a batch
+    from being written."""
     if not metrics:
         return None
     out = {}
@@ -94,6 +96,8 @@ def _jsonable(metrics) -> dict | None:  # noqa: ANN001 - Mapping[str, MetricValu
             v = item() if callable(item) else str(v)
             if not isinstance(v, _PLAIN):
                 v = str(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            v = str(v)  # "nan", "inf": JSON has no such numbers and PostgreSQL refuses them
         out[k] = v
     return out
 

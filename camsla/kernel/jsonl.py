@@ -6,11 +6,12 @@ lines go on to the store in batches."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from camsla.kernel.observation import Observation, ObservationError
+from camsla.kernel.observation import MetricValue, Observation, ObservationError
 
 REQUIRED_KEYS = ("camera_id", "ts", "check", "status")
 
@@ -24,12 +25,66 @@ class LineError:
         return f"line {self.line}: {self.reason}"
 
 
-def parse_line(text: str) -> Observation:
-    """One JSONL line to an Observation; raises ValueError with the reason."""
+MAX_LINE_CHARS = 65_536  # a result with its metrics is a few hundred bytes
+MAX_CAMERA_ID_CHARS = 64
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no camera network reported before this
+FUTURE_TOLERANCE = timedelta(hours=1)  # a sender's clock may run ahead, not by more
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _loads(text: str) -> object:
     try:
-        obj = json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _metrics(value: object) -> dict[str, MetricValue]:
+    """A flat JSON object of numbers, strings, booleans and nulls; numbers finite."""
+    if not isinstance(value, dict):
+        raise ValueError("metrics is not a JSON object")
+    for k, v in value.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"metrics.{k} is not a finite number")
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**63 - 1:
+            raise ValueError(f"metrics.{k} is too large")
+        if not isinstance(v, str | int | float | bool | type(None)):
+            raise ValueError(f"metrics.{k} is not a number, string, boolean or null")
+    return value  # type: ignore[return-value]
+
+
+def _instant(value: object, now: datetime | None) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("ts is not a string")
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise ValueError(f"ts {value!r} is not an ISO-8601 time") from None
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        raise ValueError(f"ts {value!r} has no UTC offset")
+    try:
+        ts = ts.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"ts {value!r} is outside the range of times") from None
+    if ts < EARLIEST:
+        raise ValueError(f"ts {value!r} is before {EARLIEST.date().isoformat()}")
+    if now is not None and ts > now + FUTURE_TOLERANCE:
+        raise ValueError(f"ts {value!r} is in the future (now is {now.isoformat(timespec='seconds')})")
+    return ts
+
+
+def parse_line(text: str, now: datetime | None = None) -> Observation:
+    """One JSONL line to an Observation; raises ValueError with the reason, for any input.
+
+    ``now``: results later than it (beyond a clock-skew tolerance) are refused."""
+    if len(text) > MAX_LINE_CHARS:
+        raise ValueError(f"line longer than {MAX_LINE_CHARS} characters")
+    obj = _loads(text)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     missing = [k for k in REQUIRED_KEYS if k not in obj]
@@ -38,33 +93,30 @@ def parse_line(text: str) -> Observation:
     camera_id = obj["camera_id"]
     if not isinstance(camera_id, str) or not camera_id:
         raise ValueError("camera_id is not a non-empty string")
-    ts_text = obj["ts"]
-    if not isinstance(ts_text, str):
-        raise ValueError("ts is not a string")
-    try:
-        ts = datetime.fromisoformat(ts_text.replace("Z", "+00:00") if ts_text.endswith("Z") else ts_text)
-    except ValueError:
-        raise ValueError(f"ts {ts_text!r} is not an ISO-8601 time") from None
-    if ts.tzinfo is None:
-        raise ValueError(f"ts {ts_text!r} has no UTC offset")
+    if len(camera_id) > MAX_CAMERA_ID_CHARS:
+        raise ValueError(f"camera_id longer than {MAX_CAMERA_ID_CHARS} characters")
+    for key in ("check", "status"):
+        if not isinstance(obj[key], str):
+            raise ValueError(f"{key} is not a string")
+    ts = _instant(obj["ts"], now)
     faults = obj.get("faults", [])
     if faults is None:
         faults = []
     if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
         raise ValueError("faults is not a list of strings")
-    metrics = obj.get("metrics") or {}
-    if not isinstance(metrics, dict):
-        raise ValueError("metrics is not a JSON object")
-    status = obj["status"]
+    metrics = _metrics(obj.get("metrics") or {})
+    source = obj.get("source") or "ingest"
+    if not isinstance(source, str):
+        raise ValueError("source is not a string")
     try:
         return Observation(
             camera_id=camera_id,
             ts=ts,
             check=obj["check"],
-            status=status,
+            status=obj["status"],
             faults=tuple(faults),
             metrics=metrics,
-            source=str(obj.get("source") or "ingest")[:32],
+            source=source[:32],
         )
     except ObservationError as e:
         raise ValueError(str(e)) from None
@@ -86,12 +138,14 @@ def to_line(obs: Observation) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, Observation | LineError]]:
+def parse_lines(
+    lines: Iterable[str], now: datetime | None = None
+) -> Iterator[tuple[int, Observation | LineError]]:
     """(line number from 1, Observation or LineError) for each non-blank line."""
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         try:
-            yield number, parse_line(text)
+            yield number, parse_line(text, now)
         except ValueError as e:
             yield number, LineError(number, str(e))

@@ -91,8 +91,9 @@ def test_numpy_and_odd_metric_values_are_stored_as_plain_json(db):
 
     setup_camera(db)
     o = Observation(CAM, at(0), "image", "fail", ("blur",),
-                    {"blur_ratio": np.float32(1.5), "night": np.bool_(True), "n": np.int64(3), "shape": (2, 3)})
+                    {"blur_ratio": np.float32(1.5), "night": np.bool_(True), "n": np.int64(3), "shape": (2, 3),
+                     "sharpness": float("nan"), "gain": np.float64("inf")})
     assert add(db, o).stored == 1
     with db.session() as s:
         m = s.scalars(select(RawObservation.metrics)).one()
-    assert m == {"blur_ratio": 1.5, "night": True, "n": 3, "shape": "(2, 3)"}
+    assert m == {"blur_ratio": 1.5, "night": True, "n": 3, "shape": "(2, 3)", "sharpness": "nan", "gain": "inf"}
