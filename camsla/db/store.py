@@ -11,7 +11,6 @@ stored and the state changes it caused, for the ticket engine.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 from camsla.db import rollup
 from camsla.db.models import CurrentState, KeyValue, RawObservation
 from camsla.db.models import Run as RunRow
-from camsla.kernel import Observation
+from camsla.kernel import Observation, plain_metrics
 from sla import DEFAULT_TIMEZONE, CurrentResult, Run, StateChange, advance, fold, fold_window, zone
 
 WATERMARK_KEY = "raw_pruned_before"
@@ -78,28 +77,6 @@ def _obs_from_row(r: RawObservation) -> Observation:
         metrics=r.metrics or {},
         source=r.source,
     )
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _jsonable(metrics) -> dict | None:  # noqa: ANN001 - Mapping[str, MetricValue]
-    """Metrics as JSON-safe values: NumPy scalars (from the image analyzers) become Python ones,
-    non-finite numbers and anything else their text, so one odd value can never block a batch
-    from being written."""
-    if not metrics:
-        return None
-    out = {}
-    for k, v in metrics.items():
-        if not isinstance(v, _PLAIN):
-            item = getattr(v, "item", None)
-            v = item() if callable(item) else str(v)
-            if not isinstance(v, _PLAIN):
-                v = str(v)
-        if isinstance(v, float) and not math.isfinite(v):
-            v = str(v)  # "nan", "inf": JSON has no such numbers and PostgreSQL refuses them
-        out[k] = v
-    return out
 
 
 def keys_in(camera_col, check_col, keys: Iterable[tuple[str, str]]):  # noqa: ANN001, ANN201 - SQL
@@ -229,7 +206,7 @@ class ObservationStore:
         t = CurrentState.__table__
         rows = [
             {"camera_id": c.camera_id, "check": c.check, "status": c.status, "faults": c.faults, "since": c.since,
-             "last_ts": c.last_ts, "stale_after_s": c.stale_after_s, "metrics": _jsonable(c.metrics),
+             "last_ts": c.last_ts, "stale_after_s": c.stale_after_s, "metrics": plain_metrics(c.metrics),
              "source": c.source[:32]}
             for c in new.values()
         ]
@@ -359,7 +336,7 @@ class ObservationStore:
             "ts": o.ts,
             "status": o.status,
             "faults": o.faults,
-            "metrics": _jsonable(o.metrics),
+            "metrics": plain_metrics(o.metrics),
             "source": o.source[:32],
         }
 

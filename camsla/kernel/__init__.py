@@ -12,7 +12,7 @@ from camsla.kernel.faults import (
     RECORDING_FAULTS,
     SECURITY_FAULTS,
 )
-from camsla.kernel.jsonl import LineError, parse_line, parse_lines, to_line
+from camsla.kernel.jsonl import LineError, parse_line, parse_lines, plain_metrics, to_line
 from camsla.kernel.observation import (
     CHECKS,
     STATUS_RANK,
@@ -65,5 +65,6 @@ __all__ = [
     "load_settings",
     "parse_line",
     "parse_lines",
+    "plain_metrics",
     "to_line",
 ]

@@ -6,7 +6,8 @@ lines go on to the store in batches."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -115,6 +116,28 @@ def parse_line(text: str, now: datetime | None = None) -> Observation:
         raise ValueError(str(e)) from None
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def plain_metrics(metrics: Mapping[str, object] | None) -> dict[str, MetricValue] | None:
+    """Metrics as JSON-safe values, for the database and for JSONL: NumPy scalars (from the image
+    analyzers) become Python ones, non-finite numbers and anything else their text, so one odd
+    value can never block a batch from being written or spooled; ``None`` when there are none."""
+    if not metrics:
+        return None
+    out = {}
+    for k, v in metrics.items():
+        if not isinstance(v, _PLAIN):
+            item = getattr(v, "item", None)
+            v = item() if callable(item) else str(v)
+            if not isinstance(v, _PLAIN):
+                v = str(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            v = str(v)  # "nan", "inf": JSON has no such numbers and PostgreSQL refuses them
+        out[k] = v
+    return out
+
+
 def to_line(obs: Observation) -> str:
     """One Observation as a JSONL line that ``parse_line`` reads back to an equal Observation."""
     obj = {
@@ -125,7 +148,7 @@ def to_line(obs: Observation) -> str:
         "faults": list(obs.faults),
     }
     if obs.metrics:
-        obj["metrics"] = dict(obs.metrics)
+        obj["metrics"] = plain_metrics(obs.metrics)
     if obs.source:
         obj["source"] = obs.source
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -52,6 +52,18 @@ def test_a_jsonl_line_reads_back_to_the_same_observation():
     assert parse_line(to_line(obs)) == obs
 
 
+def test_analyzer_metrics_spool_as_they_are_stored():
+    """NumPy scalars and non-finite numbers from the analyzers neither break the spool line nor
+    make it unreadable: they are written as the store writes them."""
+    import numpy as np
+
+    obs = Observation("点位-01", datetime(2026, 11, 25, 8, tzinfo=UTC), "image", "fail", ("blur",),
+                      {"ratio": np.float32(1.5), "night": np.bool_(True), "sharpness": float("nan")}, "rtsp")
+    back = parse_line(to_line(obs))
+    assert back.metrics == {"ratio": 1.5, "night": True, "sharpness": "nan"}
+    assert (back.camera_id, back.ts, back.faults) == (obs.camera_id, obs.ts, obs.faults)
+
+
 def test_spool_files_are_whole_and_come_back_oldest_first(tmp_path):
     spool = Spool(tmp_path / "spool")
     start = datetime(2026, 11, 25, tzinfo=UTC)
