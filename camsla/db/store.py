@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from camsla.db import rollup
@@ -29,6 +29,7 @@ from sla import DEFAULT_TIMEZONE, CurrentResult, Run, StateChange, advance, fold
 
 WATERMARK_KEY = "raw_pruned_before"
 _CHUNK = 400  # keys per IN (...) query
+KEY_LOCKS = 0x63616D74  # namespace of the per-(camera, check) advisory locks on PostgreSQL
 
 
 @dataclass
@@ -125,6 +126,7 @@ class ObservationStore:
         if not groups:
             return stats
         rollup.lock_for_change(self.session)
+        self._lock_keys(list(groups))
         now = self.clock()
         watermark = get_watermark(self.session)
         tails = self._tails(list(groups))
@@ -189,6 +191,22 @@ class ObservationStore:
         if touched_days:
             rollup.invalidate_days(self.session, touched_days)
         return stats
+
+    def _lock_keys(self, keys: list[tuple[str, str]]) -> None:
+        """Serialise the fold of each (camera, check) with every other writer's, so that any number
+        of writers (the service, ingests, spool replays, agents) leave exactly the runs of one.
+
+        PostgreSQL: a transaction-scoped advisory lock per key (two-int form, namespace KEY_LOCKS;
+        hash collisions only serialise a little more), taken in hash order so two writers never wait
+        on each other in a circle. SQLite: the write transaction already holds the database's write
+        lock from its BEGIN IMMEDIATE (Database.session(write=True))."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        self.session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, h) FROM (SELECT DISTINCT hashtext(k) AS h "
+                 "FROM unnest(CAST(:keys AS text[])) AS k) AS hashed ORDER BY h"),
+            {"ns": KEY_LOCKS, "keys": [f"{camera_id}/{check}" for camera_id, check in keys]},
+        )
 
     def _currents(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], CurrentResult]:
         out: dict[tuple[str, str], CurrentResult] = {}
