@@ -10,6 +10,7 @@ current state through the readers of ``camsla.db.current``.
 from __future__ import annotations
 
 from camsla.db import models
+from camsla.db.check import Problem, find_problems, repair_problems
 from camsla.db.current import counts_by_status, failing_now, latest_liveness, latest_of_camera, valid_results
 from camsla.db.engine import Database, open_db, upgrade
 from camsla.db.report import (
@@ -24,6 +25,7 @@ from camsla.db.store import ObservationStore, StoreStats
 
 __all__ = [
     "Database",
+    "Problem",
     "ObservationStore",
     "StoreStats",
     "counts_by_status",
@@ -31,11 +33,13 @@ __all__ = [
     "ensure_month_so_far",
     "failing_now",
     "figures_from_runs",
+    "find_problems",
     "invalidate_cameras",
     "latest_liveness",
     "latest_of_camera",
     "models",
     "open_db",
+    "repair_problems",
     "sla_report",
     "timeline_document",
     "upgrade",
