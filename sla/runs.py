@@ -13,6 +13,10 @@ instant the next one starts: no instant is left uncovered, so both belong to one
 * the run's last observation is valid until ``min(next run's first_ts, last_ts + stale_after)``,
   where "next run" is the next run of the same camera and check, whatever its key.
 
+Each run records the ``stale_after`` it was folded under (``Run.stale_after_s``; DESIGN: changing
+the setting changes the future, never the past): a result folded under another setting never
+extends it but starts a run of its own, and every validity above uses the run's own value.
+
 ``n_obs`` is the number of distinct instants folded into the run (duplicates and same-instant
 losers do not count).
 
@@ -71,6 +75,9 @@ class Run:
     last_ts: datetime
     n_obs: int
     id: int | None = None  # the store's row id; None for a run not stored yet
+    # The stale_after its results were folded under (DESIGN: changing the setting changes the
+    # future, never the past). None: folded before camsla recorded it; the setting in force applies.
+    stale_after_s: float | None = None
 
     @property
     def key(self) -> Key:
@@ -116,7 +123,7 @@ def _rank(key: Key) -> tuple[int, tuple[str, ...]]:
     return (STATUS_RANK[key[0]], key[1])
 
 
-# A run being rebuilt: [first_us, last_us, key, n_obs, id, first_dt, last_dt]
+# A run being rebuilt: [first_us, last_us, key, n_obs, id, first_dt, last_dt, stale_us]
 _Item = list
 
 
@@ -183,29 +190,31 @@ def _append(
     out = list(runs)
     upserts: list[Run] = []
     # The open run, as plain values: key, last instant (us), n_obs, id, first/last datetimes.
-    if out:
+    stale_s = stale / 1e6
+    # A tail folded under another stale_after stays a run of its own; the batch starts a new one.
+    if out and out[-1].stale_after_s in (None, stale_s):
         tail = out.pop()
         c_key, c_last, c_n, c_id = tail.key, to_us(tail.last_ts), tail.n_obs, tail.id
-        c_first_dt, c_last_dt = tail.first_ts, tail.last_ts
+        c_first_dt, c_last_dt, c_stale = tail.first_ts, tail.last_ts, tail.stale_after_s
         changed = False
     else:
         t, o = batch[0]
         c_key, c_last, c_n, c_id, c_first_dt, c_last_dt = (o.status, o.faults), t, 1, None, o.ts, o.ts
-        changed = True
+        c_stale, changed = stale_s, True
         batch = batch[1:]
     for t, o in batch:
         key = (o.status, o.faults)
         if key == c_key and t - c_last <= stale:
             c_last, c_last_dt, c_n = t, o.ts, c_n + 1
-            changed = True
+            c_stale, changed = stale_s, True  # a run from before stale_after was recorded gets it here
             continue
-        run = Run(camera_id, check, c_key[0], c_key[1], c_first_dt, c_last_dt, c_n, c_id)
+        run = Run(camera_id, check, c_key[0], c_key[1], c_first_dt, c_last_dt, c_n, c_id, c_stale)
         out.append(run)
         if changed:
             upserts.append(run)
         c_key, c_last, c_n, c_id, c_first_dt, c_last_dt = key, t, 1, None, o.ts, o.ts
-        changed = True
-    run = Run(camera_id, check, c_key[0], c_key[1], c_first_dt, c_last_dt, c_n, c_id)
+        c_stale, changed = stale_s, True
+    run = Run(camera_id, check, c_key[0], c_key[1], c_first_dt, c_last_dt, c_n, c_id, c_stale)
     out.append(run)
     if changed:
         upserts.append(run)
@@ -235,7 +244,9 @@ class _Refold:
         self.raw_count = raw_count
         self.watermark = None if watermark is None else to_us(watermark)
         self.items: list[_Item] = [
-            [to_us(r.first_ts), to_us(r.last_ts), r.key, r.n_obs, r.id, r.first_ts, r.last_ts] for r in runs
+            [to_us(r.first_ts), to_us(r.last_ts), r.key, r.n_obs, r.id, r.first_ts, r.last_ts,
+             None if r.stale_after_s is None else seconds_to_us(r.stale_after_s)]
+            for r in runs
         ]
         for a, b in zip(self.items, self.items[1:], strict=False):
             if b[0] <= a[1]:
@@ -255,7 +266,7 @@ class _Refold:
             if i >= 0 and self.items[i][1] >= t:
                 self._into_run(i, t, o)
             else:  # in a gap, before or after every run: a point, merged below if it may
-                self._put(i + 1, [[t, t, (o.status, o.faults), 1, None, o.ts, o.ts]])
+                self._put(i + 1, [[t, t, (o.status, o.faults), 1, None, o.ts, o.ts, self.stale]])
         return self._result(self._merge())
 
     def _put(self, i: int, items: list[_Item], replace: int = 0) -> None:
@@ -268,16 +279,18 @@ class _Refold:
             self.rejected.append(Rejection(other, reason + " (same instant as a rejected observation)"))
 
     def _into_run(self, i: int, t: int, o: Observation) -> None:
-        first, last, K, n, run_id, first_dt, last_dt = self.items[i]
+        first, last, K, n, run_id, first_dt, last_dt, folded_under = self.items[i]
+        run_stale = self._stale(folded_under)
         key = (o.status, o.faults)
         boundary = t == first or t == last
         if boundary:
             if key == K or _rank(key) < _rank(K):
                 return  # duplicate of, or outranked by, the run's first/last observation
             if first == last:  # a one-observation run replaced by a higher-ranked result
-                self.items[i] = [t, t, key, 1, run_id, o.ts, o.ts]
+                self.items[i] = [t, t, key, 1, run_id, o.ts, o.ts, self.stale]
                 return
-        lo, hi = max(first, t - self.stale), min(last, t + self.stale)
+        # neighbours inside the run are within the stale_after it was folded under
+        lo, hi = max(first, t - run_stale), min(last, t + run_stale)
         if self.raw_lookup is None:
             self._reject(o, "late observation inside an existing run; no raw observations to split it by")
             return
@@ -328,11 +341,11 @@ class _Refold:
         else:
             n_left = n - removed
         if t > first:
-            pieces.append([first, p, K, n_left, run_id, first_dt, raws[p][1]])
+            pieces.append([first, p, K, n_left, run_id, first_dt, raws[p][1], folded_under])
             run_id = None
-        pieces.append([t, t, key, 1, None, o.ts, o.ts])
+        pieces.append([t, t, key, 1, None, o.ts, o.ts, self.stale])
         if t < last:
-            pieces.append([q, last, K, n_right, run_id, raws[q][1], last_dt])
+            pieces.append([q, last, K, n_right, run_id, raws[q][1], last_dt, folded_under])
         self._put(i, pieces, replace=1)
 
     def _raws(self, lo: int, hi: int, K: Key) -> dict[int, tuple[Key, datetime]]:
@@ -376,6 +389,10 @@ class _Refold:
             return self._count(first, p)
         return total - self._count(q, last)  # q > t >= watermark: the right side is all stored
 
+    def _stale(self, folded_under: int | None) -> int:
+        """A run's stale_after (us): the one it was folded under, else this fold's."""
+        return self.stale if folded_under is None else folded_under
+
     def _inconsistent(self, what: str) -> None:
         raise FoldInconsistency(f"{self.camera_id}/{self.check}: {what}")
 
@@ -384,7 +401,9 @@ class _Refold:
         for it in self.items:
             if merged:
                 m = merged[-1]
-                if m[2] == it[2] and it[0] - m[1] <= self.stale:
+                stale = self._stale(it[7])
+                if m[2] == it[2] and self._stale(m[7]) == stale and it[0] - m[1] <= stale:
+                    m[7] = stale
                     m[1], m[6], m[3] = it[1], it[6], m[3] + it[3]
                     if m[4] is None:
                         m[4] = it[4]
@@ -396,8 +415,9 @@ class _Refold:
         before = set(self.runs)
         out: list[Run] = []
         upserts: list[Run] = []
-        for _first, _last, key, n, run_id, first_dt, last_dt in merged:
-            run = Run(self.camera_id, self.check, key[0], key[1], first_dt, last_dt, n, run_id)
+        for _first, _last, key, n, run_id, first_dt, last_dt, stale in merged:
+            run = Run(self.camera_id, self.check, key[0], key[1], first_dt, last_dt, n, run_id,
+                      None if stale is None else stale / 1e6)
             out.append(run)
             if run not in before:
                 upserts.append(run)

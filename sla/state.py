@@ -120,11 +120,13 @@ _Seg = tuple[int, int, Key]  # [start_us, end_us) during which key is the valid 
 
 
 def validity(runs: Sequence[Run], stale_after_s: float) -> list[_Seg]:
-    """Where each run's result is valid: ``[first_ts, min(next first_ts, last_ts + stale))`` in us."""
-    stale = seconds_to_us(stale_after_s)
+    """Where each run's result is valid: ``[first_ts, min(next first_ts, last_ts + stale))`` in us,
+    with the run's own stale_after (the one it was folded under), else ``stale_after_s``."""
+    default = seconds_to_us(stale_after_s)
     rs = sorted(runs, key=lambda r: r.first_ts)
     out: list[_Seg] = []
     for i, r in enumerate(rs):
+        stale = default if r.stale_after_s is None else seconds_to_us(r.stale_after_s)
         a, b = to_us(r.first_ts), to_us(r.last_ts) + stale
         if i + 1 < len(rs):
             nxt = to_us(rs[i + 1].first_ts)

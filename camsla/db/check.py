@@ -103,7 +103,7 @@ def _refold(session: Session, cid: str, check: str, since: datetime, stale: floa
         result = fold(window, raws, stale)
         for r in result.upserts:
             values = {"status": r.status, "faults": r.faults, "first_ts": r.first_ts, "last_ts": r.last_ts,
-                      "n_obs": r.n_obs}
+                      "n_obs": r.n_obs, "stale_after_s": r.stale_after_s}
             if r.id is None:
                 session.execute(insert(t).values(camera_id=cid, check=check, **values))
             else:

@@ -15,14 +15,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from camsla.db.models import CurrentState
-from camsla.db.store import current_from_row
+from camsla.db.store import current_from_row, longest_stale_after
 from sla import CurrentResult, decide
 
 
-def _valid_query(now: datetime, stale_after: dict[str, float]):  # noqa: ANN202
-    # A cheap superset in SQL (the setting in force now), then the exact test on each row with the
-    # stale_after its result was folded under.
-    longest = max([*stale_after.values(), 0.0])
+def _valid_query(session: Session, now: datetime, stale_after: dict[str, float]):  # noqa: ANN202
+    # A cheap superset in SQL, then the exact test on each row with the stale_after its result was
+    # folded under.
+    longest = max([*longest_stale_after(session, stale_after).values(), 0.0])
     return select(CurrentState).where(CurrentState.last_ts > now - timedelta(seconds=longest),
                                       CurrentState.last_ts <= now)
 
@@ -32,7 +32,7 @@ def valid_results(
     statuses: Sequence[str] | None = None, camera_ids: Iterable[str] | None = None,
 ) -> list[CurrentResult]:
     """The newest result of each camera and check that is still valid at ``now``."""
-    q = _valid_query(now, stale_after)
+    q = _valid_query(session, now, stale_after)
     if checks is not None:
         q = q.where(CurrentState.check.in_(list(checks)))
     if statuses is not None:
@@ -79,7 +79,7 @@ def counts_by_status(session: Session, now: datetime, stale_after: dict[str, flo
     """How many cameras' valid newest result per check has each status."""
     conds = [
         (CurrentState.check == check) & (CurrentState.last_ts > now - timedelta(seconds=stale))
-        for check, stale in stale_after.items()
+        for check, stale in longest_stale_after(session, stale_after).items()
     ]
     q = select(CurrentState.check, CurrentState.status, CurrentState.last_ts, CurrentState.stale_after_s).where(
         or_(*conds), CurrentState.last_ts <= now)

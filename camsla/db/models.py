@@ -149,6 +149,8 @@ class Run(Base):
     first_ts: Mapped[datetime]
     last_ts: Mapped[datetime]
     n_obs: Mapped[int] = mapped_column(Integer, default=1)
+    # the stale_after its results were folded under; NULL: from before it was recorded (migration 0003)
+    stale_after_s: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         Index("run_camera_check_first", "camera_id", "check", "first_ts"),

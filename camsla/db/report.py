@@ -22,6 +22,7 @@ from camsla.db import rollup
 from camsla.db.engine import Database
 from camsla.db.models import Camera, CameraDay, Contractor, KeyValue, MaintenanceWindow, Sector
 from camsla.db.models import Run as RunRow
+from camsla.db.store import longest_stale_after
 from sla import (
     CameraRef,
     GroupKey,
@@ -101,9 +102,10 @@ def load_runs(
 
     Read as plain rows (Core), not ORM objects: a city's month is millions of runs."""
     t = RunRow.__table__
-    cols = (t.c.camera_id, t.c.check, t.c.status, t.c.faults, t.c.first_ts, t.c.last_ts, t.c.n_obs, t.c.id)
+    cols = (t.c.camera_id, t.c.check, t.c.status, t.c.faults, t.c.first_ts, t.c.last_ts, t.c.n_obs, t.c.id,
+            t.c.stale_after_s)
     out: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
-    for check, stale in stale_after.items():
+    for check, stale in longest_stale_after(session, stale_after).items():
         q = (
             select(*cols)
             .where(t.c.check == check, t.c.last_ts >= start - timedelta(seconds=stale), t.c.first_ts < end)
@@ -118,9 +120,9 @@ def load_runs(
             else:  # beyond that, a range of ids is cheaper than IN (...); the others are skipped here
                 wanted = set(camera_ids)
                 q = q.where(t.c.camera_id >= min(camera_ids), t.c.camera_id <= max(camera_ids))
-        for cid, chk, status, faults, first, last, n, rid in session.execute(q):
+        for cid, chk, status, faults, first, last, n, rid, folded_under in session.execute(q):
             if wanted is None or cid in wanted:
-                out[cid][chk].append(Run(cid, chk, status, faults, first, last, n, rid))
+                out[cid][chk].append(Run(cid, chk, status, faults, first, last, n, rid, folded_under))
     return out
 
 

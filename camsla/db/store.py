@@ -11,6 +11,7 @@ stored and the state changes it caused, for the ticket engine.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -65,6 +66,7 @@ def run_from_row(r: RunRow) -> Run:
         last_ts=r.last_ts,
         n_obs=r.n_obs,
         id=r.id,
+        stale_after_s=r.stale_after_s,
     )
 
 
@@ -87,6 +89,25 @@ def keys_in(camera_col, check_col, keys: Iterable[tuple[str, str]]):  # noqa: AN
     for camera_id, check in keys:
         by_check[check].append(camera_id)
     return or_(*(and_(check_col == check, camera_col.in_(ids)) for check, ids in sorted(by_check.items())))
+
+
+STALE_MAX_KEY = "stale_after_max"  # the longest stale_after any stored result was folded under, per check
+
+
+def longest_stale_after(session: Session, stale_after: dict[str, float]) -> dict[str, float]:
+    """Per check, the longest stale_after a stored result may be valid for: the setting in force or
+    a longer one some results were folded under. How far back a reader must look for runs."""
+    kv = session.get(KeyValue, STALE_MAX_KEY)
+    recorded = json.loads(kv.value) if kv else {}
+    return {check: max(float(s), recorded.get(check, 0.0)) for check, s in stale_after.items()}
+
+
+def _record_stale_after(session: Session, stale_after: dict[str, float], checks: set[str]) -> None:
+    kv = session.get(KeyValue, STALE_MAX_KEY)
+    recorded = json.loads(kv.value) if kv else {}
+    longer = {c: float(stale_after[c]) for c in checks if float(stale_after[c]) > recorded.get(c, 0.0)}
+    if longer:
+        session.merge(KeyValue(key=STALE_MAX_KEY, value=json.dumps({**recorded, **longer}, sort_keys=True)))
 
 
 def get_watermark(session: Session) -> datetime | None:
@@ -127,6 +148,7 @@ class ObservationStore:
             return stats
         rollup.lock_for_change(self.session)
         self._lock_keys(list(groups))
+        _record_stale_after(self.session, self.stale_after, {check for _, check in groups})
         now = self.clock()
         watermark = get_watermark(self.session)
         tails = self._tails(list(groups))
@@ -344,6 +366,7 @@ class ObservationStore:
             "first_ts": r.first_ts,
             "last_ts": r.last_ts,
             "n_obs": r.n_obs,
+            "stale_after_s": r.stale_after_s,
         }
 
     @staticmethod
@@ -373,6 +396,7 @@ class ObservationStore:
                     first_ts=bindparam("first_ts"),
                     last_ts=bindparam("last_ts"),
                     n_obs=bindparam("n_obs"),
+                    stale_after_s=bindparam("stale_after_s"),
                 )
             )
             s.connection().execute(stmt, updates)
