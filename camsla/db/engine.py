@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from camsla.kernel import Settings
+from camsla.kernel import DatabaseSettings, Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_OPTION = "camsla_write"  # execution option of a unit of work that reads, then writes what it read
@@ -26,10 +26,13 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, limits: DatabaseSettings | None = None) -> Engine:
+    """An engine whose every wait is bounded (``limits``: connect, statement and pool timeouts)."""
+    limits = limits or DatabaseSettings()
     url = _normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": limits.statement_timeout_s},
+                               pool_timeout=limits.pool_timeout_s)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -53,7 +56,17 @@ def make_engine(url: str) -> Engine:
     # No server-side prepared statements: psycopg prepares a query after five runs and PostgreSQL
     # may then keep a generic plan made while a table was small or empty (seen: the rollup's
     # per-camera lookups reading a whole month through the day index as camera_day filled up).
-    return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
+    statement_ms = int(limits.statement_timeout_s * 1000)
+    return create_engine(
+        url, pool_pre_ping=True, pool_timeout=limits.pool_timeout_s,
+        connect_args={
+            "prepare_threshold": None,
+            "connect_timeout": max(1, round(limits.connect_timeout_s)),
+            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}",
+            # a server that stops answering mid-conversation: the kernel notices within ~20 s
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2,
+        },
+    )
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -100,12 +113,22 @@ class Database:
                 s.rollback()
                 raise
 
+    def ping(self) -> str | None:
+        """None when the database answers a query now, else why not (one line, the driver's words)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception as e:  # noqa: BLE001 - any failure is the answer
+            cause = getattr(e, "orig", None) or e
+            return f"{type(cause).__name__}: {' '.join(str(cause).split())}"[:300]
+        return None
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def open_db(settings: Settings, *, migrate: bool = True) -> Database:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database)
     if migrate and not is_current(engine):
         upgrade(engine)
     return Database(engine)

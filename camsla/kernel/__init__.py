@@ -26,6 +26,7 @@ from camsla.kernel.observation import (
 from camsla.kernel.sectors import BUILTIN_SECTORS, TIER_TARGETS, SectorDef
 from camsla.kernel.settings import (
     DEFAULT_STALE_AFTER,
+    DatabaseSettings,
     ImageSettings,
     ProbeSettings,
     RecordingSettings,
@@ -50,6 +51,7 @@ __all__ = [
     "STATUS_RANK",
     "TIER_TARGETS",
     "Check",
+    "DatabaseSettings",
     "ImageSettings",
     "LineError",
     "MetricValue",

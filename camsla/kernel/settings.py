@@ -59,6 +59,14 @@ class RecordingSettings(_Section):
     sector_retention_days: dict[str, float] = Field(default_factory=lambda: {"finance": 90.0})
 
 
+class DatabaseSettings(_Section):
+    """Bounded waiting: no call to the database waits longer than these."""
+
+    connect_timeout_s: float = Field(5.0, gt=0)  # a server that does not answer
+    statement_timeout_s: float = Field(60.0, gt=0)  # one statement (SQLite: waiting for its write lock)
+    pool_timeout_s: float = Field(10.0, gt=0)  # waiting for a free connection of the pool
+
+
 class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
@@ -84,6 +92,7 @@ class Settings(_Section):
     image: ImageSettings = Field(default_factory=ImageSettings)
     recording: RecordingSettings = Field(default_factory=RecordingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -23,9 +23,33 @@ router = APIRouter(tags=["status"])
 DOWN_SHOWN = 300  # rows of "cameras down now" on the page (offline first); the API has them all
 
 
+async def _database_state(ctx: AppContext) -> str | None:
+    """None when the database answers, else why not; never waits past the connect timeout."""
+    limit = ctx.settings.database.connect_timeout_s + 1.0
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(ctx.db.ping), limit)
+    except TimeoutError:
+        return f"no answer within {limit:g} s"
+
+
 @router.get("/healthz", response_class=PlainTextResponse)
-async def healthz() -> str:
-    return "ok"
+async def healthz(ctx: ContextDep) -> str:
+    """The process is alive (200 always), and the database's state on the second line."""
+    problem = await _database_state(ctx)
+    return "ok\ndatabase: " + ("ok" if problem is None else f"unreachable ({problem})")
+
+
+@router.get("/readyz", response_class=PlainTextResponse)
+async def readyz(ctx: ContextDep) -> PlainTextResponse:
+    """503 while results cannot be stored: the database does not answer, or the last write failed
+    (results then wait in memory and in the spool)."""
+    problem = await _database_state(ctx)
+    buffer = ctx.runtime.buffer
+    if problem is None and buffer.failing:
+        problem = f"the last write failed: {buffer.last_error}"
+    if problem is not None:
+        return PlainTextResponse(f"not ready: {problem}", status_code=503)
+    return PlainTextResponse("ready")
 
 
 @router.get("/", response_class=HTMLResponse)
