@@ -13,6 +13,7 @@ exactly at its target meets it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -42,6 +43,7 @@ def rates(seconds: StateSeconds) -> Rates:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _exact(target: float | str | Fraction) -> Fraction:
     # 0.98 in a config file means 98/100, not the binary float nearest to it.
     return target if isinstance(target, Fraction) else Fraction(str(target))
@@ -59,7 +61,8 @@ def meets_target(seconds: StateSeconds, target: float | str | Fraction) -> bool 
     measured = seconds.measured_us
     if not measured:
         return None
-    return Fraction(seconds.ok_us, measured) >= _exact(target)
+    exact = _exact(target)  # ok / measured >= n / d, in integers
+    return seconds.ok_us * exact.denominator >= exact.numerator * measured
 
 
 def total(items: Iterable[StateSeconds]) -> StateSeconds:

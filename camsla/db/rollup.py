@@ -118,7 +118,7 @@ def day_sums(
     wanted = None if camera_ids is None else set(camera_ids)
     for chunk in chunks:
         q = base if chunk is None else base.where(t.c.camera_id.in_(chunk))
-        for cid, n, ok, deg, off, unk, exc in session.execute(q):
+        for cid, n, ok, deg, off, unk, exc in session.execute(q).all():
             if wanted is None or cid in wanted:
                 out[cid] = (int(n), StateSeconds(int(ok), int(deg), int(off), int(unk), int(exc)))
     return out
