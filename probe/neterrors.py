@@ -29,8 +29,25 @@ ERRNO_FAULTS: dict[int, tuple[str, str]] = {
 }
 
 
+# errno -> words: the monitor itself ran out of something; not the camera's fault (DESIGN "who is blind")
+MONITOR_ERRNOS: dict[int, str] = {
+    errno.EMFILE: "the monitor has no file descriptor left (EMFILE)",
+    errno.ENFILE: "the system has no file descriptor left (ENFILE)",
+    errno.ENOBUFS: "the monitor has no socket buffer left (ENOBUFS)",
+    errno.ENOMEM: "the monitor is out of memory (ENOMEM)",
+}
+
+
+class MonitorError(Exception):
+    """The monitor could not measure (its own resources ran out): the result is ``error``, the
+    camera's time ``unknown`` -- never charged to the camera."""
+
+
 def classify_oserror(exc: OSError) -> tuple[str, str]:
-    """The fault and a short reason for a socket error; an unknown one counts as ``unreachable``."""
+    """The fault and a short reason for a socket error; an unknown one counts as ``unreachable``.
+    Raises MonitorError when the error is the monitor's own (out of descriptors, buffers, memory)."""
+    if exc.errno in MONITOR_ERRNOS:
+        raise MonitorError(MONITOR_ERRNOS[exc.errno]) from exc
     if isinstance(exc, ConnectionRefusedError):
         return ERRNO_FAULTS[errno.ECONNREFUSED]
     if isinstance(exc, ssl.SSLError):  # the host answered; its TLS did not satisfy us

@@ -20,6 +20,7 @@ from probe.liveness.onvif import probe_onvif
 from probe.liveness.result import KindResult, errored
 from probe.liveness.rtsp import probe_rtsp
 from probe.liveness.tcp import probe_tcp
+from probe.neterrors import MonitorError
 from probe.target import Target
 
 KindProbe = Callable[[Target, ProbeSettings], Awaitable[KindResult]]
@@ -33,16 +34,32 @@ PROBERS: Mapping[str, KindProbe] = {
 }
 
 
+# A kind that fails later than its deadline plus this was not served by the monitor in time (its
+# event loop lagged): the verdict is the monitor's, not the camera's (DESIGN "who is blind").
+LAG_BOUND_S = 0.5
+
+
 async def _run_kind(kind: str, target: Target, settings: ProbeSettings) -> KindResult:
+    """One kind within its total deadline (``settings.timeout_s``, kept by the kind itself): a
+    camera that does not answer in time is ``fail``; ``error`` only when the monitor could not
+    measure -- a crash, its own resources exhausted, or its event loop too late to keep the deadline."""
     prober = PROBERS.get(kind)
     if prober is None:
         return _unknown(kind)
+    started = time.perf_counter()
     try:
-        return await prober(target, settings)
+        result = await prober(target, settings)
     except asyncio.CancelledError:
         raise
+    except MonitorError as e:
+        return errored(kind, str(e), monitor=True)
     except Exception as e:  # noqa: BLE001 - a probe bug must be visible as `error`, not kill the cycle
         return _crashed(kind, e)
+    took = time.perf_counter() - started
+    if result.status == "fail" and took > settings.timeout_s + LAG_BOUND_S:
+        return errored(kind, f"the monitor lagged: the probe took {took:.1f} s for its {settings.timeout_s:g} s "
+                       f"deadline (camera said: {result.reason})", monitor=True, took_s=round(took, 3))
+    return result
 
 
 def _unknown(kind: str) -> KindResult:
@@ -59,19 +76,8 @@ async def probe_liveness(target: Target, settings: ProbeSettings | Settings) -> 
     ts = datetime.now(UTC)
     t0 = time.perf_counter()
     kinds = target.kinds or tuple(probe_settings.default_kinds)
-    if len(kinds) == 1:  # the usual case, without a coroutine in between (see _run_kind)
-        kind = kinds[0]
-        prober = PROBERS.get(kind)
-        if prober is None:
-            result = _unknown(kind)
-        else:
-            try:
-                result = await prober(target, probe_settings)
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:  # noqa: BLE001 - a probe bug must be visible as `error`, not kill the cycle
-                result = _crashed(kind, e)
-        results = [result]
+    if len(kinds) == 1:  # the usual case, without gather
+        results = [await _run_kind(kinds[0], target, probe_settings)]
     else:
         results = list(await asyncio.gather(*(_run_kind(k, target, probe_settings) for k in kinds)))
     return combine(target.camera_id, ts, results, time.perf_counter() - t0)

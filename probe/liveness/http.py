@@ -8,6 +8,7 @@ RTSP answers with too); the inventory's username and password each win over the 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ssl
 import time
@@ -32,6 +33,9 @@ def _ssl_context() -> ssl.SSLContext:
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
+
+
+TOTAL_MARGIN_S = 0.05  # the total deadline fires just after httpx's own step timeouts of the same length
 
 
 def transport_failure(
@@ -71,7 +75,9 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
     metrics: dict = {}
     t0 = time.perf_counter()
     try:
-        async with httpx.AsyncClient(
+        # httpx's timeouts bound each step (connect, each read); this bounds the whole exchange, so a
+        # camera dribbling bytes is judged at the deadline like one that is silent.
+        async with asyncio.timeout(settings.timeout_s + TOTAL_MARGIN_S), httpx.AsyncClient(
             timeout=timeout, verify=_ssl_context(), trust_env=False, follow_redirects=True
         ) as client:
             async with client.stream("GET", bare, auth=cam_auth) as resp:
@@ -93,6 +99,9 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
                 metrics["bytes"] = got
                 metrics["total_s"] = round(time.perf_counter() - t0, 6)
                 return ok(KIND, f"GET {resp.status_code}, {got} bytes", **metrics)
+    except TimeoutError:
+        return failed(KIND, "timeout", f"no complete answer to GET within {settings.timeout_s:g} s",
+                      phase="total", **metrics)
     except (httpx.TimeoutException, httpx.ConnectError) as e:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         return transport_failure(KIND, e, parts.hostname, port, settings.timeout_s, "GET", metrics)

@@ -15,6 +15,7 @@ the expected SOAP is ``stream_down``; no connection in time ``unreachable``; no 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from camsla.kernel import ProbeSettings
-from probe.liveness.http import transport_failure
+from probe.liveness.http import TOTAL_MARGIN_S, transport_failure
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target
 
@@ -129,7 +130,9 @@ async def probe_onvif(target: Target, settings: ProbeSettings) -> KindResult:
     metrics: dict = {}
     t0 = time.perf_counter()
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s), verify=False, trust_env=False) as client:
+        async with asyncio.timeout(settings.timeout_s + TOTAL_MARGIN_S), httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout_s), verify=False, trust_env=False
+        ) as client:
             answer = await _call(client, url, "GetSystemDateAndTime")
             metrics["rtt_s"] = round(time.perf_counter() - t0, 6)
             clock = camera_clock(answer)
@@ -152,6 +155,9 @@ async def probe_onvif(target: Target, settings: ProbeSettings) -> KindResult:
         return failed(KIND, "auth_failed", f"ONVIF refused {why}: {e}", **metrics)
     except _BadAnswer as e:
         return failed(KIND, "stream_down", f"not an ONVIF device service: {e}", **metrics)
+    except TimeoutError:
+        return failed(KIND, "timeout", f"no complete answer to the ONVIF requests within {settings.timeout_s:g} s",
+                      phase="total", **metrics)
     except (httpx.TimeoutException, httpx.ConnectError) as e:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         return transport_failure(KIND, e, parts.host, port, settings.timeout_s, "the ONVIF request", metrics)
