@@ -19,6 +19,7 @@ import httpx
 from camsla.kernel import ProbeSettings
 from probe import httpauth, neterrors  # the module, not the class: probe.httpauth imports this package
 from probe.credentials import split_credentials
+from probe.liveness.auth import AuthError
 from probe.liveness.result import KindResult, errored, failed, ok
 from probe.target import Target
 
@@ -105,6 +106,8 @@ async def probe_http(target: Target, settings: ProbeSettings) -> KindResult:
     except (httpx.TimeoutException, httpx.ConnectError) as e:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         return transport_failure(KIND, e, parts.hostname, port, settings.timeout_s, "GET", metrics)
+    except AuthError as e:  # a challenge no client can answer is the camera's answer, as in the rtsp kind
+        return failed(KIND, "auth_failed", f"GET: {e}", **metrics)
     except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.ReadError) as e:
         return failed(KIND, "stream_down", f"bad HTTP answer: {e or e.__class__.__name__}", bad_answer=True,
                       **metrics)

@@ -48,6 +48,8 @@ async def http_camera(scheme: str = "digest", status: int = 200, silent: bool = 
             if scheme == "digest":
                 good = authz.startswith("Digest ") and digest_ok(authz, method, password)
                 challenge = f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth"'
+            elif scheme == "sha512":  # a Digest no client here can answer
+                good, challenge = False, f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm=SHA-512'
             elif scheme == "basic":
                 good = authz == "Basic " + base64.b64encode(f"{USER}:{password}".encode()).decode()
                 challenge = f'Basic realm="{REALM}"'
@@ -129,3 +131,9 @@ async def test_refused_port_is_stream_down() -> None:
 async def test_unusable_snapshot_url_is_error() -> None:
     result = await probe_http(camera("ftp://127.0.0.1/snap.jpg"), FAST)
     assert result.status == "error" and "snapshot_url" in result.reason
+
+
+async def test_a_challenge_no_client_can_answer_is_auth_failed_not_a_crash() -> None:
+    async with http_camera("sha512") as url:
+        r = await probe_http(camera(url), FAST)
+    assert (r.status, r.fault) == ("fail", "auth_failed") and "SHA-512" in r.reason
