@@ -93,6 +93,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The whole service: scheduler, probes, web pages, JSON API and /metrics."""
         from camsla.service.app import run_service
+        from camsla.service.targets import NoInventory
 
         cfg = settings()
         web = cfg.web.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
@@ -102,6 +103,8 @@ def register(app: typer.Typer) -> None:
             run_async(run_service(cfg, on_ready=lambda url: typer.echo(f"camsla serving at {url}")))
         except KeyboardInterrupt:
             pass
+        except NoInventory as e:
+            fail(f"camsla serve cannot start: {e}")
 
     @app.command("demo")
     def demo_cmd(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from camsla.db import models
 from camsla.db.check import Problem, find_problems, repair_problems
 from camsla.db.current import counts_by_status, failing_now, latest_liveness, latest_of_camera, valid_results
-from camsla.db.engine import Database, open_db, upgrade
+from camsla.db.engine import Database, make_engine, migrate, open_db, upgrade
 from camsla.db.report import (
     ensure_days,
     ensure_month_so_far,
@@ -37,6 +37,8 @@ __all__ = [
     "invalidate_cameras",
     "latest_liveness",
     "latest_of_camera",
+    "make_engine",
+    "migrate",
     "models",
     "open_db",
     "repair_problems",

@@ -127,6 +127,12 @@ class Database:
         self.engine.dispose()
 
 
+def migrate(db: Database) -> None:
+    """Bring the database to the newest schema, if it is not there yet."""
+    if not is_current(db.engine):
+        upgrade(db.engine)
+
+
 def open_db(settings: Settings, *, migrate: bool = True) -> Database:
     engine = make_engine(settings.database_url, settings.database)
     if migrate and not is_current(engine):

@@ -88,6 +88,8 @@ class Settings(_Section):
     # while the database cannot be written: observations kept in memory, and where the rest go
     buffer_max: int = Field(200_000, ge=1)
     spool_dir: str = "camsla-spool"
+    # the inventory last read, kept so that probing goes on (and can start) while the database is down
+    inventory_snapshot: str = "camsla-inventory.json"
     probe: ProbeSettings = Field(default_factory=ProbeSettings)
     image: ImageSettings = Field(default_factory=ImageSettings)
     recording: RecordingSettings = Field(default_factory=RecordingSettings)

@@ -12,16 +12,18 @@ import contextlib
 import logging
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
 
-from camsla.db import ObservationStore, ensure_month_so_far, open_db
+from camsla.db import Database, ObservationStore, ensure_month_so_far, open_db
 from camsla.db.baselines import prune_evidence
+from camsla.db.engine import make_engine, migrate
 from camsla.kernel import Settings
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.context import Service
 from camsla.service.image import IMAGE_TICK_S, ImageChecker, image_job, make_pool, validate_thresholds
 from camsla.service.recording import RECOVERY_TICK_S, recording_job, recording_recovered_job
 from camsla.service.scheduler import JobSpec, build_scheduler
-from camsla.service.targets import load_targets
+from camsla.service.targets import NoInventory, TargetCache
 from camsla.web import create_app
 from probe import run_cycle
 
@@ -31,6 +33,7 @@ log = logging.getLogger("camsla.serve")
 
 PRUNE_INTERVAL_S = 3600.0
 ROLLUP_INTERVAL_S = 600.0
+SCHEMA_RETRY_S = 5.0
 
 
 def liveness_spread_s(settings: Settings) -> float:
@@ -41,11 +44,8 @@ def liveness_spread_s(settings: Settings) -> float:
 
 
 async def liveness_job(service: Service) -> None:
-    def targets():
-        with service.db.session() as s:
-            return load_targets(s, service.settings, datetime.now(UTC))
-
-    batch = await asyncio.to_thread(targets)
+    # the inventory from the database, else the one last read: monitoring does not stop with it
+    batch = await asyncio.to_thread(service.targets.load, service.db, service.settings, datetime.now(UTC))
     stats = await run_cycle(batch, service.settings.probe, service.observe, spread_s=liveness_spread_s(service.settings))
     service.last_cycle["liveness"] = stats
     log.info("liveness cycle: %d probed, %d ok, %d fail, %d error in %.1fs",
@@ -77,9 +77,19 @@ async def rollup_job(service: Service) -> None:
         log.info("daily rollup: %d camera-day(s) stored", n)
 
 
+async def schema_job(service: Service) -> None:
+    """Started while the database was down: bring it to the newest schema once it answers."""
+    if not service.schema_pending:
+        return
+    await asyncio.to_thread(migrate, service.db)
+    service.schema_pending = False
+    log.info("database reachable again and at the newest schema")
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("liveness", liveness_job, lambda s: s.settings.probe.liveness_interval_s, first_delay_s=0.5),
     JobSpec("flush", flush_job, lambda s: s.settings.flush_interval_s),
+    JobSpec("schema", schema_job, lambda s: SCHEMA_RETRY_S, first_delay_s=1.0),
     JobSpec("prune", prune_job, lambda s: PRUNE_INTERVAL_S, first_delay_s=60.0),
     JobSpec("rollup", rollup_job, lambda s: ROLLUP_INTERVAL_S, first_delay_s=20.0),
     JobSpec("image", image_job, lambda s: IMAGE_TICK_S, first_delay_s=1.0),
@@ -89,7 +99,22 @@ JOBS: tuple[JobSpec, ...] = (
 
 
 def make_service(settings: Settings) -> Service:
-    db = open_db(settings)
+    """The service on the configured database; with the database down, on the inventory snapshot
+    it last read (results wait in memory and in the spool). Refuses only when there is neither."""
+    try:
+        db = open_db(settings)
+    except Exception as e:  # noqa: BLE001 - down, hung, refusing: any of them
+        cache = TargetCache(Path(settings.inventory_snapshot))
+        cause = " ".join(str(getattr(e, "orig", None) or e).split())[:300]
+        if not cache.available():
+            raise NoInventory(f"database unreachable ({cause}) and no inventory snapshot at {cache.path}: "
+                              "start once with the database up") from e
+        log.warning("database unreachable (%s): starting from the inventory snapshot %s; results are kept "
+                    "in memory and in %s until it answers", cause, cache.path, settings.spool_dir)
+        db = Database(make_engine(settings.database_url, settings.database))
+        service = Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
+        service.schema_pending = True
+        return service
     return Service(settings=settings, db=db, buffer=ObservationBuffer(db, settings))
 
 

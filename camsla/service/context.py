@@ -8,12 +8,14 @@ and camsla.service.app (the runner) imports them, so no import goes in a circle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from camsla.db import Database
 from camsla.kernel import Observation, Settings
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.stats import SchedulerStats
+from camsla.service.targets import TargetCache
 from sla import StateChange
 
 
@@ -32,9 +34,12 @@ class Service:
     last_cycle: dict[str, object] = field(default_factory=dict)  # "liveness": CycleStats, "url": the page
     recovered: set[str] = field(default_factory=set)  # cameras back online since the last recording tick
     image: ImageTicker | None = None  # set by run_service (it owns the process pool)
+    targets: TargetCache = field(init=False)  # the cameras to probe, also while the database is away
+    schema_pending: bool = False  # started without the database: migrate it once it answers
 
     def __post_init__(self) -> None:
         self.buffer.on_stored = self.on_changes
+        self.targets = TargetCache(Path(self.settings.inventory_snapshot))
 
     def observe(self, obs: Observation) -> None:
         """Every probe result passes here, queued for the store (which keeps the current state)."""

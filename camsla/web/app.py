@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.exc import DBAPIError
 
 from camsla.web.deps import AppContext, RunningService
 
@@ -26,4 +28,13 @@ def create_app(service: RunningService | AppContext) -> FastAPI:
     app.state.context = context
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
     return app
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> PlainTextResponse:
+    """A page or endpoint that needs the database while it is down: 503 with the reason, not 500."""
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split())[:300]
+    return PlainTextResponse(f"数据库暂不可用 / database unavailable: {type(cause).__name__}: {text}",
+                             status_code=503)

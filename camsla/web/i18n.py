@@ -9,6 +9,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Results cannot be written to the database right now: {buffered} in memory, {files} spool file(s) on local disk; they are stored automatically once it recovers, nothing is lost. The figures on this page may lag.",
     },
     "last_error": {"zh": "最后错误", "en": "Last error"},
+    "database_down": {
+        "zh": "数据库暂不可用：监测照常进行，检测结果暂存在内存和本地磁盘，恢复后自动写入。下面只显示服务内存中的情况。",
+        "en": "The database is unavailable: monitoring goes on, results wait in memory and on local disk and are stored once it recovers. Below is only what the service holds in memory.",
+    },
     "as_of": {"zh": "数据截至", "en": "Figures as of"},
     "sectors": {"zh": "行业/领域网 今日正常率", "en": "Sectors today: normal rate"},
     "month": {"zh": "本月", "en": "Month to date"},

@@ -59,16 +59,29 @@ async def status_page(request: Request, ctx: ContextDep, lang: str = "zh") -> HT
     today = local_date(now, tz)
     day = day_bounds(today, tz)
     month = month_bounds(today.year, today.month, tz)
-    (doc_day, day_as_of), (doc_month, month_as_of) = await asyncio.gather(
-        ctx.figures.get("day", day.start, day.end), ctx.figures.get("month", month.start, month.end)
-    )
-    month_by_code = {r["code"]: r for r in doc_month["sectors"]}
-    sectors = [
-        {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
-    ]
-    down = await asyncio.to_thread(cameras_down, ctx, now)
-    blind = await asyncio.to_thread(cameras_blind, ctx, now)
-    awaiting = await asyncio.to_thread(cameras_awaiting_reference, ctx, now)
+    # While the database is away the page shows what the service has in memory, with a banner.
+    database_error = None
+    sectors: list[dict[str, Any]] = []
+    day_as_of = month_as_of = None
+    try:
+        (doc_day, day_as_of), (doc_month, month_as_of) = await asyncio.gather(
+            ctx.figures.get("day", day.start, day.end), ctx.figures.get("month", month.start, month.end)
+        )
+        month_by_code = {r["code"]: r for r in doc_month["sectors"]}
+        sectors = [
+            {**r, "month": month_by_code.get(r["code"], {})} for r in doc_day["sectors"] if r["cameras"]
+        ]
+    except Exception as e:  # noqa: BLE001 - no figures yet and the database does not answer
+        database_error = _reason(e)
+    down: list[dict[str, Any]] = []
+    blind: list[dict[str, Any]] = []
+    awaiting: dict[str, Any] = {"count": 0, "examples": []}
+    try:
+        down = await asyncio.to_thread(cameras_down, ctx, now)
+        blind = await asyncio.to_thread(cameras_blind, ctx, now)
+        awaiting = await asyncio.to_thread(cameras_awaiting_reference, ctx, now)
+    except Exception as e:  # noqa: BLE001
+        database_error = _reason(e)
     t = translator(lang)
     runtime = ctx.runtime
     buffer = runtime.buffer
@@ -77,7 +90,8 @@ async def status_page(request: Request, ctx: ContextDep, lang: str = "zh") -> HT
         "status.html",
         {
             "t": t, "lang": lang, "sectors": sectors, "down": down, "now": now.astimezone(tz),
-            "day_as_of": day_as_of.astimezone(tz), "month_as_of": month_as_of.astimezone(tz),
+            "day_as_of": day_as_of and day_as_of.astimezone(tz), "month_as_of": month_as_of and month_as_of.astimezone(tz),
+            "database_error": database_error,
             "jobs": runtime.scheduler_stats.jobs, "labels": FAULT_LABELS_ZH if lang != "en" else {},
             "cycle": runtime.last_cycle.get("liveness"), "down_shown": DOWN_SHOWN, "blind": blind,
             "awaiting": awaiting,
@@ -85,6 +99,11 @@ async def status_page(request: Request, ctx: ContextDep, lang: str = "zh") -> HT
                       "spool_files": buffer.spool_files, "last_error": buffer.last_error},
         },
     )
+
+
+def _reason(e: Exception) -> str:
+    cause = getattr(e, "orig", None) or e
+    return f"{type(cause).__name__}: {' '.join(str(cause).split())}"[:300]
 
 
 def cameras_down(ctx: AppContext, now: datetime) -> list[dict[str, Any]]:
