@@ -14,9 +14,8 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
-from camsla.db import Database, ObservationStore, ensure_month_so_far, open_db
+from camsla.db import Database, ObservationStore, ensure_month_so_far, make_engine, migrate, open_db
 from camsla.db.baselines import prune_evidence
-from camsla.db.engine import make_engine, migrate
 from camsla.kernel import Settings
 from camsla.service.buffer import ObservationBuffer
 from camsla.service.context import Service

@@ -10,8 +10,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from camsla.db import Database
-from camsla.db import make_engine
+from camsla.db import Database, make_engine
 from camsla.kernel import load_settings
 from camsla.service.app import Service
 from camsla.service.buffer import ObservationBuffer
