@@ -170,6 +170,10 @@ class ObservationStore:
             else:
                 window, raws = preloaded[key]
                 stored = {r.ts: r for r in raws}
+                if all((s := stored.get(o.ts)) is not None and s.status == o.status and s.faults == o.faults
+                       for o in obs):  # a re-delivery of what is stored: nothing can change
+                    stats.duplicates += len(obs)
+                    continue
                 result = fold(window, obs, stale, raw_lookup=self._raw_lookup(key, raws), watermark=watermark)
                 stats.rejected.extend((r.observation, r.reason) for r in result.rejected)
             rejected_ids = {id(r.observation) for r in result.rejected}
