@@ -43,8 +43,15 @@ def liveness_spread_s(settings: Settings) -> float:
 
 
 async def liveness_job(service: Service) -> None:
-    # the inventory from the database, else the one last read: monitoring does not stop with it
-    batch = await asyncio.to_thread(service.targets.load, service.db, service.settings, datetime.now(UTC))
+    # the inventory from the database, else the one last read: monitoring does not stop with it --
+    # not even for a connection that went silent mid-conversation (no client-side bound but this)
+    s = service.settings
+    limit = s.database.connect_timeout_s + min(s.database.statement_timeout_s, 10.0)
+    try:
+        batch = await asyncio.wait_for(
+            asyncio.to_thread(service.targets.load, service.db, s, datetime.now(UTC)), limit)
+    except TimeoutError:
+        batch = service.targets.fallback(f"no answer within {limit:g} s")
     stats = await run_cycle(batch, service.settings.probe, service.observe, spread_s=liveness_spread_s(service.settings))
     service.last_cycle["liveness"] = stats
     log.info("liveness cycle: %d probed, %d ok, %d fail, %d error in %.1fs",

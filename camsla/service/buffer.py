@@ -13,7 +13,9 @@ the store, oldest file first, one file per flush.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,6 +26,34 @@ from camsla.service.spool import Spool
 from sla import StateChange
 
 log = logging.getLogger("camsla.buffer")
+STOP_FLUSH_S = 8.0  # the last flush at a stop waits no longer (a supervisor kills at about 10 s)
+
+
+async def _in_daemon_thread(fn, *args):  # noqa: ANN001, ANN202
+    """``fn(*args)`` in a daemon thread: a database write that hangs must not keep the process from
+    exiting at a stop (the default executor's threads are joined at exit)."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(error: BaseException | None, result: object) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def run() -> None:
+        error, result = None, None
+        try:
+            result = fn(*args)
+        except BaseException as e:  # noqa: BLE001 - handed to the awaiting coroutine
+            error = e
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the service stopped meanwhile
+            loop.call_soon_threadsafe(settle, error, result)
+
+    threading.Thread(target=run, name="camsla-store-write", daemon=True).start()
+    return await future
 
 
 class ObservationBuffer:
@@ -39,6 +69,7 @@ class ObservationBuffer:
         self.settings = settings
         self.spool = spool or Spool(Path(settings.spool_dir))
         self._items: list[Observation] = []
+        self._inflight: list[Observation] = []  # the batch being written now
         self._lock = asyncio.Lock()
         self.stored = 0
         self.flushes = 0
@@ -85,6 +116,11 @@ class ObservationBuffer:
     async def _spill(self) -> None:
         """Move everything buffered to a spool file (the caller holds the lock)."""
         batch, self._items = self._items, []
+        await self._spill_batch(batch)
+
+    async def _spill_batch(self, batch: list[Observation]) -> None:
+        if not batch:
+            return
         try:
             path = await asyncio.to_thread(self.spool.write, batch)
         except Exception:
@@ -102,15 +138,18 @@ class ObservationBuffer:
             n = 0
             if self._items:
                 batch, self._items = self._items, []
+                self._inflight = batch
                 t0 = time.perf_counter()
                 try:
-                    n = await asyncio.to_thread(self._write, batch)
+                    n = await _in_daemon_thread(self._write, batch)
                 except Exception as e:
                     self._items[:0] = batch  # keep them for the next try: nothing observed is dropped
                     self._failed(e, f"writing {len(batch)} observations")
                     if len(self._items) > self.settings.buffer_max:
                         await self._spill()
                     raise
+                finally:
+                    self._inflight = []
                 self.failing = False
                 self.stored += n
                 self.flushes += 1
@@ -146,10 +185,17 @@ class ObservationBuffer:
         log.info("replayed %d spooled observations from %s", n, path)
         return n
 
-    async def close(self) -> int:
-        """The last flush at a stop: what cannot be written now goes to the spool, not lost."""
+    async def close(self, timeout_s: float = STOP_FLUSH_S) -> int:
+        """The last flush at a stop, bounded in time whatever the database does: what cannot be
+        written now -- refused, or hanging past ``timeout_s`` -- goes to the spool, not lost. (A
+        write still hanging may yet complete: its spooled copy is then stored again as a no-op.)"""
         try:
-            return await self.flush()
+            return await asyncio.wait_for(self.flush(), timeout_s)
+        except TimeoutError:
+            batch, self._items = self._items + self._inflight, []  # the lock is held by the hung write
+            self._inflight = []
+            await self._spill_batch(batch)
+            return 0
         except Exception:
             async with self._lock:
                 if self._items:

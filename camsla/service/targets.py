@@ -72,14 +72,7 @@ class TargetCache:
             with db.session() as s:
                 targets = load_targets(s, settings, now)
         except Exception as e:  # noqa: BLE001 - whatever the database does, monitoring goes on
-            if self.targets is None:
-                if not self.path.exists():
-                    raise NoInventory(f"database unreachable ({e}) and no inventory snapshot at {self.path}") from e
-                self.targets, self.loaded_at = self._read()
-            self.source = f"inventory as of {self.loaded_at.isoformat(timespec='seconds')}"
-            log.warning("database unreachable (%s); probing the %d cameras of the %s", e, len(self.targets),
-                        self.source)
-            return self.targets
+            return self.fallback(str(e))
         if targets != self.targets:
             try:
                 self._write(targets, now)
@@ -87,6 +80,17 @@ class TargetCache:
                 log.exception("could not write the inventory snapshot %s", self.path)
         self.targets, self.loaded_at, self.source = targets, now, "database"
         return targets
+
+    def fallback(self, why: str) -> list[Target]:
+        """The targets last loaded (in memory, else from the snapshot file), the database being away."""
+        if self.targets is None:
+            if not self.path.exists():
+                raise NoInventory(f"database unreachable ({why}) and no inventory snapshot at {self.path}")
+            self.targets, self.loaded_at = self._read()
+        assert self.loaded_at is not None
+        self.source = f"inventory as of {self.loaded_at.isoformat(timespec='seconds')}"
+        log.warning("database unreachable (%s); probing the %d cameras of the %s", why, len(self.targets), self.source)
+        return self.targets
 
     def _write(self, targets: list[Target], now: datetime) -> None:
         doc = {"saved_at": now.isoformat(), "targets": [{**asdict(t), "kinds": list(t.kinds)} for t in targets]}

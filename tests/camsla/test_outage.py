@@ -52,7 +52,10 @@ class Proxy:
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def set(self, mode: str) -> None:
+        """``stall``: like ``hang``, but the connections already open stay open and go silent."""
         self.mode = mode
+        if mode == "stall":
+            return
         for w in list(self.conns):
             w.close()
         self.conns.clear()
@@ -64,7 +67,7 @@ class Proxy:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.conns.add(writer)
-        if self.mode == "hang":
+        if self.mode in ("hang", "stall"):
             with contextlib.suppress(Exception):
                 while await reader.read(65536):
                     pass
@@ -79,7 +82,7 @@ class Proxy:
         async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
             with contextlib.suppress(Exception):
                 while data := await r.read(65536):
-                    if self.mode == "hang":
+                    if self.mode in ("hang", "stall"):
                         await asyncio.sleep(3600)
                     w.write(data)
                     await w.drain()
