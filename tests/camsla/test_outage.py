@@ -153,88 +153,70 @@ def _assert_undisturbed(db, settings, span: tuple[datetime, datetime]) -> None: 
     assert seconds[UP].ok_us == length_us and seconds[DOWN].offline_us == length_us, seconds
 
 
-@needs_pg
-async def test_the_database_refusing_then_back_loses_nothing(db, db_url, cli_env, tmp_path) -> None:
+@pytest.fixture
+async def rig(db, db_url, cli_env, tmp_path):  # noqa: ANN001, ANN201
+    """The proxy in front of the test database, two cameras imported, the service's settings."""
     pg = make_url(db_url)
     proxy = Proxy(pg.host or "127.0.0.1", pg.port or 5432)
     await proxy.start()
     with cameras() as (up, down):
         _import(tmp_path, up, down)
-        settings = _settings(db_url, proxy.port, tmp_path)
+        yield proxy, _settings(db_url, proxy.port, tmp_path)
 
-        async def outage() -> None:
-            await proxy.set("refuse")
-            await asyncio.sleep(3 * STALE_S)
-            await proxy.set("up")
 
-        span = await _serve_through(settings, outage)
+def _outage(proxy: Proxy, mode: str, seconds: float):  # noqa: ANN202
+    async def disturb() -> None:
+        await proxy.set(mode)
+        await asyncio.sleep(seconds)
+        await proxy.set("up")
+
+    return disturb
+
+
+@needs_pg
+async def test_the_database_refusing_then_back_loses_nothing(db, rig) -> None:
+    proxy, settings = rig
+    span = await _serve_through(settings, _outage(proxy, "refuse", 3 * STALE_S))
     _assert_undisturbed(db, settings, span)
 
 
 @needs_pg
-async def test_a_database_that_accepts_and_never_answers_loses_nothing(db, db_url, cli_env, tmp_path) -> None:
-    pg = make_url(db_url)
-    proxy = Proxy(pg.host or "127.0.0.1", pg.port or 5432)
-    await proxy.start()
-    with cameras() as (up, down):
-        _import(tmp_path, up, down)
-        settings = _settings(db_url, proxy.port, tmp_path)
-
-        async def hang() -> None:
-            await proxy.set("hang")
-            await asyncio.sleep(3 * STALE_S)
-            await proxy.set("up")
-
-        span = await _serve_through(settings, hang)
+async def test_a_database_that_accepts_and_never_answers_loses_nothing(db, rig) -> None:
+    proxy, settings = rig
+    span = await _serve_through(settings, _outage(proxy, "hang", 3 * STALE_S))
     _assert_undisturbed(db, settings, span)
 
 
 @needs_pg
-async def test_the_service_starts_with_the_database_down_and_stores_everything_later(
-    db, db_url, cli_env, tmp_path
-) -> None:
-    pg = make_url(db_url)
-    proxy = Proxy(pg.host or "127.0.0.1", pg.port or 5432)
-    await proxy.start()
-    with cameras() as (up, down):
-        _import(tmp_path, up, down)
-        settings = _settings(db_url, proxy.port, tmp_path)
+async def test_the_service_starts_with_the_database_down_and_stores_everything_later(db, rig) -> None:
+    proxy, settings = rig
+    await _serve_through(settings, lambda: asyncio.sleep(0.5))  # a first run leaves the inventory snapshot
+    assert Path(settings.inventory_snapshot).exists()
+    await proxy.set("refuse")
+    service = await asyncio.to_thread(make_service, settings)  # starts anyway, from the snapshot
+    assert service.schema_pending
 
-        async def nothing() -> None:
-            await asyncio.sleep(0.5)
+    async def come_back() -> None:
+        await asyncio.sleep(2 * STALE_S)
+        await proxy.set("up")
 
-        await _serve_through(settings, nothing)  # a first run leaves the inventory snapshot
-        assert Path(settings.inventory_snapshot).exists()
-        await proxy.set("refuse")
-        service = await asyncio.to_thread(make_service, settings)  # starts anyway, from the snapshot
-        assert service.schema_pending
-
-        async def come_back() -> None:
-            await asyncio.sleep(2 * STALE_S)
-            await proxy.set("up")
-
-        span = await _serve_through(settings, come_back, service=service)
+    span = await _serve_through(settings, come_back, service=service)
     _assert_undisturbed(db, settings, span)
 
 
 @needs_pg
-async def test_sigterm_while_the_database_hangs_stops_within_10_s_and_spools(db, db_url, cli_env, tmp_path) -> None:
-    pg = make_url(db_url)
-    proxy = Proxy(pg.host or "127.0.0.1", pg.port or 5432)
-    await proxy.start()
-    with cameras() as (up, down):
-        _import(tmp_path, up, down)
-        settings = _settings(db_url, proxy.port, tmp_path)
-        stop = asyncio.Event()
-        service = await asyncio.to_thread(make_service, settings)
-        task = asyncio.create_task(run_service(settings, service=service, stop=stop))
-        await asyncio.sleep(2)
-        await proxy.set("hang")
-        await asyncio.sleep(3)
-        t0 = time.monotonic()
-        stop.set()
-        await asyncio.wait_for(task, 15)
-        assert time.monotonic() - t0 < 10
+async def test_sigterm_while_the_database_hangs_stops_within_10_s_and_spools(rig) -> None:
+    proxy, settings = rig
+    stop = asyncio.Event()
+    service = await asyncio.to_thread(make_service, settings)
+    task = asyncio.create_task(run_service(settings, service=service, stop=stop))
+    await asyncio.sleep(2)
+    await proxy.set("hang")
+    await asyncio.sleep(3)
+    t0 = time.monotonic()
+    stop.set()
+    await asyncio.wait_for(task, 15)
+    assert time.monotonic() - t0 < 10
     spooled = sorted(Path(settings.spool_dir).glob("*.jsonl"))
     assert spooled, "what could not be stored at the stop is on disk"
     await proxy.set("up")
