@@ -36,10 +36,6 @@ def make_engine(url: str, limits: DatabaseSettings | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
-            # The driver's own transaction handling begins a transaction only before a write, so a
-            # read-then-write unit of work could read what another process changes before its
-            # write. SQLAlchemy emits BEGIN itself instead (below), as its SQLite docs advise.
-            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -48,9 +44,11 @@ def make_engine(url: str, limits: DatabaseSettings | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # noqa: ANN001
-            # A writing unit of work takes the database's write lock when it begins, so what it
-            # read cannot change before it writes (one writer at a time, as SQLite allows anyway).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+            # A unit of work that reads, then writes what it read (Database.session(write=True)) takes
+            # the write lock when it begins, so what it read cannot change before it writes. Others
+            # keep the driver's way: a transaction begins at their first write, waiting for the lock.
+            if conn.get_execution_options().get(WRITE_OPTION):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # Prepared statements (psycopg prepares a query after five runs) are planned for their actual
